@@ -1,0 +1,16 @@
+"""Root conftest: the test run gets its own key file in a temporary folder, and fast password hashing."""
+
+import tempfile
+from pathlib import Path
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    from dangjian.core.crypto import generate_key_file
+
+    var = Path(tempfile.mkdtemp(prefix="dangjian-test-var-"))
+    settings.DANGJIAN_KEY_FILE = var / "keys" / "idnumber.key"
+    generate_key_file(settings.DANGJIAN_KEY_FILE)
+    # Production keeps PBKDF2; tests hash fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

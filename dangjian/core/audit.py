@@ -1,0 +1,169 @@
+"""The audit log (SECURITY.md C1–C2), written by the services themselves, not by signals.
+
+Every write (before/after), and every view, search and export of personal data, calls `audit_log`
+inside the same transaction as the thing it records. Rows are hash-chained; writers serialize on the
+chain's head (an advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions already serialize writers).
+No full ID number may be passed in: `scrub` masks anything shaped like one, as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+
+from dangjian.core import clock
+from dangjian.core.models import AuditEntry
+
+GENESIS = "0" * 64
+_ID_RE = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
+_CHAIN_LOCK_KEY = 0x64616E67  # "dang"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts and from where; built from the request (web, API) or the CLI."""
+
+    user: Any = None
+    ip: str = ""
+    request_id: str = ""
+
+    @property
+    def username(self) -> str:
+        return getattr(self.user, "username", "") or ""
+
+    @property
+    def org_code(self) -> str:
+        org = getattr(self.user, "organization", None)
+        return org.code if org is not None else ""
+
+
+def actor_from_request(request) -> Actor:
+    user = getattr(request, "user", None)
+    return Actor(
+        user=user if (user is not None and user.is_authenticated) else None,
+        ip=request.META.get("REMOTE_ADDR", "") or "",
+        request_id=getattr(request, "request_id", ""),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy (dates as ISO strings), so the hashed payload equals what the database returns."""
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def scrub(value: Any) -> Any:
+    """Mask anything shaped like an 18-digit ID number, recursively."""
+    if isinstance(value, str):
+        return _ID_RE.sub(lambda m: f"{m.group(1)}********{m.group(2)}", value)
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def _row_payload(e: AuditEntry) -> str:
+    data = {
+        "at": e.at.isoformat(),
+        "user_id": e.user_id,
+        "username": e.username,
+        "org_code": e.org_code,
+        "ip": e.ip,
+        "request_id": e.request_id,
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "result": e.result,
+        "before": e.before,
+        "after": e.after,
+        "detail": e.detail,
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256((prev_hash + _row_payload(entry)).encode()).hexdigest()
+
+
+def _lock_chain_head() -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+    return last or GENESIS
+
+
+def _build(actor: Actor | None, action: str, obj_type: str, obj_id: Any, result: str,
+           before: Any, after: Any, detail: Any) -> AuditEntry:
+    actor = actor or Actor()
+    at = clock.now().astimezone(dt.UTC)
+    return AuditEntry(
+        at=at,
+        user=actor.user,
+        username=actor.username,
+        org_code=actor.org_code,
+        ip=actor.ip,
+        request_id=actor.request_id,
+        action=action,
+        object_type=obj_type,
+        object_id="" if obj_id is None else str(obj_id),
+        result=result,
+        before=scrub(_plain(before)),
+        after=scrub(_plain(after)),
+        detail=scrub(_plain(detail)),
+    )
+
+
+@transaction.atomic
+def audit_log(*, actor: Actor | None, action: str, obj_type: str = "", obj_id: Any = None,
+              result: str = "ok", before: Any = None, after: Any = None, detail: Any = None) -> AuditEntry:
+    """Append one row to the audit chain (inside the caller's transaction, if any)."""
+    entry = _build(actor, action, obj_type, obj_id, result, before, after, detail)
+    entry.prev_hash = _lock_chain_head()
+    entry.hash = compute_hash(entry.prev_hash, entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+@transaction.atomic
+def audit_log_bulk(*, actor: Actor | None, rows: list[dict[str, Any]]) -> int:
+    """Append many rows at once (bulk paths: imports, demo generation). Each row: action, obj_type, obj_id…"""
+    prev = _lock_chain_head()
+    entries = []
+    for row in rows:
+        e = _build(actor, row["action"], row.get("obj_type", ""), row.get("obj_id"), row.get("result", "ok"),
+                   row.get("before"), row.get("after"), row.get("detail"))
+        e.prev_hash = prev
+        e.hash = prev = compute_hash(prev, e)
+        entries.append(e)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def audit_verify() -> VerifyResult:
+    """Recompute the chain; report the first row whose content or link does not match."""
+    prev = GENESIS
+    checked = 0
+    for e in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        if e.prev_hash != prev:
+            return VerifyResult(False, checked, e.id, "prev_hash 与上一条记录不符（记录被删除或插入）")
+        if compute_hash(prev, e) != e.hash:
+            return VerifyResult(False, checked, e.id, "内容与哈希不符（记录被修改）")
+        prev = e.hash
+        checked += 1
+    return VerifyResult(True, checked)
