@@ -93,7 +93,9 @@ def cmd_serve(args) -> int:
     from gunicorn.app.wsgiapp import run
 
     sys.argv = ["gunicorn", "dangjian.wsgi:application", "--bind", f"{args.host}:{port}",
-                "--workers", str(args.workers), "--access-logfile", "-", "--timeout", "120"]
+                "--workers", str(args.workers), "--timeout", "120", "--access-logfile", "-",
+                # Path without the query string: a search may carry an ID number, which must never reach a log.
+                "--access-logformat", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss']
     return run() or 0
 
 

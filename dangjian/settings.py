@@ -145,6 +145,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 AXES_FAILURE_LIMIT = envint("DANGJIAN_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = envint("DANGJIAN_LOCKOUT_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# SECURITY.md A2 locks the *account*. Locking by IP as well would lock a whole township behind one NAT
+# (or everyone behind nginx) after five typos, so axes' advice W006 is silenced on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False

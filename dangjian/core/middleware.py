@@ -66,8 +66,13 @@ class PasswordChangeRequiredMiddleware:
         return self.get_response(request)
 
 
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+       "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+
 class NoStoreMiddleware:
-    """Pages may carry personal information: never cached by the browser or a proxy."""
+    """Pages may carry personal information: never cached by the browser or a proxy (D5). Also sets the CSP
+    (A5): everything from this server, no inline script."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,4 +81,5 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
+        response.setdefault("Content-Security-Policy", CSP)
         return response
