@@ -180,7 +180,8 @@ USE_THOUSAND_SEPARATOR = False
 
 # --- Static files: installed from npm at set-up (node_modules), served by WhiteNoise -----------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Production collects into var/static (collectstatic); elsewhere WhiteNoise serves straight from the finders.
+STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "dangjian" / "static",
