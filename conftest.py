@@ -1,7 +1,10 @@
 """Root conftest: the test run gets its own key file in a temporary folder, and fast password hashing."""
 
+import shutil
 import tempfile
 from pathlib import Path
+
+_VAR: list[Path] = []
 
 
 def pytest_configure(config):
@@ -10,7 +13,13 @@ def pytest_configure(config):
     from dangjian.core.crypto import generate_key_file
 
     var = Path(tempfile.mkdtemp(prefix="dangjian-test-var-"))
+    _VAR.append(var)
     settings.DANGJIAN_KEY_FILE = var / "keys" / "idnumber.key"
     generate_key_file(settings.DANGJIAN_KEY_FILE)
     # Production keeps PBKDF2; tests hash fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_unconfigure(config):
+    for var in _VAR:
+        shutil.rmtree(var, ignore_errors=True)
