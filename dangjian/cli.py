@@ -70,7 +70,7 @@ def cmd_demo(args) -> int:
                        progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     analyze()
     print(json.dumps(summary, ensure_ascii=False))
-    print("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    print(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, desc in DEMO_ACCOUNTS:
         print(f"  {username:<22} {desc}")
     return 0

@@ -49,6 +49,9 @@ class Installation(models.Model):
     class Meta:
         verbose_name = "安装信息"
 
+    def __str__(self) -> str:
+        return "演示数据" if self.is_demo else "正式数据"
+
 
 class ApiToken(models.Model):
     """A bearer token for /api. Only its SHA-256 is stored; the token is shown once at creation."""
@@ -61,3 +64,6 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user}：{self.name or '令牌'}"

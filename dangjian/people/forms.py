@@ -43,7 +43,7 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = org_choices
         self.fields["organization"].error_messages["invalid_choice"] = "所在党组织：请选择您管辖范围内的组织"
-        for name, f in self.fields.items():
+        for f in self.fields.values():
             f.error_messages.setdefault("required", f"{f.label}：必填")
             f.error_messages["required"] = f"{f.label}：必填"
             if not isinstance(f.widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
