@@ -14,8 +14,13 @@ from dangjian.core.audit import actor_from_request
 from dangjian.core.errors import Conflict, NotAllowed
 from dangjian.orgs.selectors import org_list
 from dangjian.people.forms import PersonFilterForm, PersonForm
-from dangjian.people.selectors import (PersonFilter, audit_person_search, person_detail, person_list,
-                                       person_reveal_id)
+from dangjian.people.selectors import (
+    PersonFilter,
+    audit_person_search,
+    person_detail,
+    person_list,
+    person_reveal_id,
+)
 from dangjian.people.services import PersonData, person_create, person_update
 
 
