@@ -7,7 +7,8 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer, django_auth
 
 from dangjian.core import clock
@@ -38,6 +39,9 @@ api = NinjaAPI(title="dangjian API", version="1", description="发展党员全�
                auth=[TokenAuth(), django_auth], urls_namespace="api", docs_url="/docs")
 
 
+api.add_router("/", "dangjian.development.api.router")
+
+
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": "未找到该记录，或它不在您的管辖范围内"}, status=404)
@@ -51,6 +55,25 @@ def _forbidden(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     return api.create_response(request, {"detail": "输入有误", "errors": exc.message_dict}, status=400)
+
+
+_FIELD_LABELS = {"name": "姓名", "id_number": "公民身份号码", "organization_code": "所在党组织代码", "gender": "性别",
+                 "birth_date": "出生日期", "ethnicity": "民族", "education": "学历", "household_type": "户籍类型",
+                 "occupations": "人员类别", "phone": "联系电话", "party_status": "政治面貌", "status_date": "状态日期",
+                 "page": "页码", "page_size": "每页条数"}
+
+
+@api.exception_handler(SchemaError)
+def _malformed(request, exc):
+    # Input that does not even parse (a missing field, "1990-02-30" as a date): the same 400 and Chinese
+    # field messages as the services' refusals, not ninja's default 422 in English.
+    errors: dict[str, list[str]] = {}
+    for e in exc.errors:
+        names = [str(part) for part in e.get("loc", ()) if isinstance(part, str)]
+        field = names[-1] if names else "__all__"
+        label = _FIELD_LABELS.get(field, field)
+        errors.setdefault(field, []).append(f"{label}：必填" if e.get("type") == "missing" else f"{label}：格式不正确")
+    return api.create_response(request, {"detail": "输入有误", "errors": errors}, status=400)
 
 
 @api.exception_handler(Conflict)
@@ -181,4 +204,4 @@ def person_new(request, body: PersonIn):
                       household_type=body.household_type, occupations=body.occupations, phone=body.phone,
                       party_status=body.party_status, status_date=body.status_date)
     p = person_create(actor=actor_from_request(request), data=data)
-    return 201, _person_out(p)
+    return Status(201, _person_out(p))

@@ -5,6 +5,7 @@
     dangjian orgs --json
     dangjian audit verify
     dangjian check FILE|-
+    dangjian recheck [--org CODE]
     dangjian keygen
     dangjian token create USERNAME
     dangjian manage <django command> …
@@ -131,6 +132,24 @@ def cmd_check(args) -> int:
     return check_main(args.rest)
 
 
+def cmd_recheck(args) -> int:
+    _django()
+    from dangjian.core.audit import Actor
+    from dangjian.development.services import dossier_recheck
+    from dangjian.orgs.models import Organization
+
+    path = None
+    if args.org:
+        org = Organization.objects.filter(code=args.org).first()
+        if org is None:
+            print(f"组织代码 {args.org} 不存在", file=sys.stderr)
+            return 2
+        path = org.path
+    n = dossier_recheck(actor=Actor(), org_path=path)
+    print(f"已重新检查 {n} 份发展党员档案。")
+    return 0
+
+
 def cmd_token(args) -> int:
     _django()
     import hashlib
@@ -186,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="按规则检查发展党员记录（JSON）", add_help=False)
     c.add_argument("rest", nargs=argparse.REMAINDER)
     c.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("recheck", help="按当前规则和设置重新检查发展党员档案")
+    r.add_argument("--org", default="", help="只检查该组织及下级")
+    r.set_defaults(func=cmd_recheck)
 
     k = sub.add_parser("keygen", help="生成身份证号码加密密钥与 SECRET_KEY（已存在则不变）")
     k.set_defaults(func=cmd_keygen)

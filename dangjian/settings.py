@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.orgs",
     "dangjian.people",
+    "dangjian.development",
 ]
 
 MIDDLEWARE = [

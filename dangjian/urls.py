@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/password/", core_views.password_change, name="password_change"),
     path("orgs/", include("dangjian.orgs.urls")),
     path("people/", include("dangjian.people.urls")),
+    path("dossiers/", include("dangjian.development.urls")),
     path("api/", api.urls),
 ]
 

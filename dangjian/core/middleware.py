@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 
 from dangjian.core import clock
@@ -47,11 +48,14 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/api/")
+_EXEMPT_PREFIXES = ("/accounts/", "/static/")
 
 
 class PasswordChangeRequiredMiddleware:
-    """A first login, or a password older than the limit, must change the password before anything else."""
+    """A first login, or a password older than the limit, must change the password before anything else.
+
+    The API's session users too (a 403 in JSON rather than a redirect to a page): else the browser session
+    of a user who must change his password could still read every record through /api."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,6 +66,8 @@ class PasswordChangeRequiredMiddleware:
             changed = user.password_changed_at
             too_old = changed is None or (clock.now() - changed).days >= settings.PASSWORD_MAX_AGE_DAYS
             if user.must_change_password or too_old:
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "请先修改密码（/accounts/password/）"}, status=403)
                 return redirect("password_change")
         return self.get_response(request)
 

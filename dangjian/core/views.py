@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from dangjian.core import clock
 from dangjian.core.audit import actor_from_request, audit_log
+from dangjian.development.selectors import due_counts
 from dangjian.orgs.selectors import org_tree
 from dangjian.orgs.services import user_set_password
 
@@ -93,7 +95,8 @@ def password_change(request):
 def home(request):
     """The start page: what the user's organization holds, by the user's role."""
     tree = org_tree(user=request.user, max_depth=1)
-    return render(request, "core/home.html", {"tree": tree})
+    due = due_counts(user=request.user, today=clock.today()) if tree else None
+    return render(request, "core/home.html", {"tree": tree, "due": due})
 
 
 def csrf_failure(request, reason=""):

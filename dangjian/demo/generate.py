@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from dangjian.core import clock, crypto
@@ -211,12 +212,13 @@ def _people_for_county(g: _Gen, branches: list, members: int, pipeline: int, res
         occ = [Occupation.VILLAGE_CADRE] if r.random() < 0.08 else ([Occupation.FARMER] if rural[org.code] else [])
         g.person(org, PartyStatus.FULL_MEMBER, joined, birth, gender, occ, rural[org.code])
     # The pipeline: young people, spread over the stages.
-    stages = ((PartyStatus.APPLICANT, 0.36, 0, 700), (PartyStatus.ACTIVIST, 0.36, 0, 900),
-              (PartyStatus.CANDIDATE, 0.14, 0, 330), (PartyStatus.PROBATIONARY, 0.14, 0, 360))
-    for status, share, lo, hi in stages:
+    # (status, share, status date from … to … days ago, youngest age): old enough to have applied at 18.
+    stages = ((PartyStatus.APPLICANT, 0.36, 0, 700, 21), (PartyStatus.ACTIVIST, 0.36, 0, 900, 23),
+              (PartyStatus.CANDIDATE, 0.14, 0, 330, 22), (PartyStatus.PROBATIONARY, 0.14, 0, 290, 23))
+    for status, share, lo, hi, youngest in stages:
         for org in r.choices(orgs, weights, k=round(pipeline * share)):
             gender = "female" if r.random() < 0.35 else "male"
-            birth = g.birth(19, 45)
+            birth = g.birth(youngest, 45)
             occ = r.sample(PIPELINE_OCCUPATIONS, k=r.choice((0, 1, 1, 1, 2)))
             g.person(org, status, today - dt.timedelta(days=r.randint(lo, hi)), birth, gender, occ, rural[org.code])
     # 后备力量: young rural residents noted as future applicants.
@@ -235,6 +237,20 @@ def _flush(g: _Gen) -> None:
                 o.parent_id = o.parent.pk
         Organization.objects.bulk_create(level, batch_size=BATCH)
     g.orgs.clear()
+
+
+def _dossiers(rng: random.Random, today: dt.date) -> int:
+    """Every person in the pipeline gets a dossier with the steps that brought him there; then the engine
+    derives status, dates and findings (a few percent carry realistic faults)."""
+    from dangjian.demo import pipeline
+    from dangjian.development.services import dossier_recheck
+
+    people = list(Person.objects.filter(party_status__in=[PartyStatus.APPLICANT, PartyStatus.ACTIVIST,
+                                                          PartyStatus.CANDIDATE, PartyStatus.PROBATIONARY])
+                  .order_by("id"))
+    n, _records = pipeline.build(people=people, today=today, rng=rng)
+    dossier_recheck(actor=Actor())
+    return n
 
 
 def _flush_people(g: _Gen) -> int:
@@ -269,6 +285,8 @@ def generate(*, seed: int = 2026, scale: str = "county", force: bool = False,
         _people_for_county(g, branches, **SIZES[scale])
         total_people += _flush_people(g)
         first_county = county
+        dossiers = _dossiers(rng, g.today)
+        progress(f"发展党员档案 {dossiers} 份")
     else:
         province = g.org(None, 1, "520000", "中共示范省委员会", OrgKind.PROVINCE, committee=True, can_approve=True)
         first_county = None
@@ -303,8 +321,9 @@ def _demo_users(county: Organization) -> None:
                 ("town_organizer", towns[0], Role.TOWNSHIP_ORGANIZER, "龙泉镇组织委员 李华"),
                 ("village_secretary", village, Role.VILLAGE_SECRETARY, f"{village.name}书记 王强"),
                 ("other_town_organizer", towns[1], Role.TOWNSHIP_ORGANIZER, "青山镇组织委员 刘芳"))
+    hashed = make_password(DEMO_PASSWORD)
     for username, org, role, full_name in accounts:
         # Demo accounts skip the first-login password change so a demo can start at once; real accounts don't.
         user_create(actor=Actor(), username=username, password=DEMO_PASSWORD, organization=org, role=role,
-                    full_name=full_name, must_change_password=False)
+                    full_name=full_name, must_change_password=False, password_hash=hashed)
     assert User.objects.count() >= 4

@@ -58,7 +58,7 @@ def org_create(*, actor: Actor | None, code: str, name: str, kind: str, parent: 
 @transaction.atomic
 def user_create(*, actor: Actor | None, username: str, password: str, organization: Organization | None,
                 role: str, full_name: str = "", must_change_password: bool = True,
-                validate_password: bool = True) -> User:
+                validate_password: bool = True, password_hash: str | None = None) -> User:
     """Create a user. The password obeys SECURITY.md A1 (validators in settings)."""
     from django.contrib.auth.password_validation import validate_password as _validate
 
@@ -70,7 +70,8 @@ def user_create(*, actor: Actor | None, username: str, password: str, organizati
                 must_change_password=must_change_password, password_changed_at=clock.now())
     if validate_password:
         _validate(password, user)
-    user.password = make_password(password)
+    # A precomputed hash of the same (validated) password lets bulk set-up hash once, not per user.
+    user.password = password_hash or make_password(password)
     user.full_clean()
     user.save()
     user.password_history.create(password=user.password)

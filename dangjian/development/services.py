@@ -1,0 +1,316 @@
+"""Writes to dossiers: open one, record a step, recheck. One transaction each, findings refreshed inside it,
+the audit row written by the service itself. The rules come from dangjian.rules, never from here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dangjian.core import clock
+from dangjian.core.audit import Actor, audit_log
+from dangjian.core.errors import NotAllowed, OutOfScope
+from dangjian.core.scope import path_visible, subtree_q
+from dangjian.development import engine
+from dangjian.development.models import Dossier, DossierStatus, Finding, RecordMode, StepRecord
+from dangjian.development.stepdefs import STEP_DEFS
+from dangjian.orgs.models import Role
+from dangjian.people.models import PartyStatus, Person
+
+# The person's 政治面貌 follows the dossier (PROCEDURE §2 status); a cancelled probationary member is 群众 again.
+PERSON_STATUS = {DossierStatus.NONE: PartyStatus.NONE, DossierStatus.APPLICANT: PartyStatus.APPLICANT,
+                 DossierStatus.ACTIVIST: PartyStatus.ACTIVIST, DossierStatus.CANDIDATE: PartyStatus.CANDIDATE,
+                 DossierStatus.PROBATIONARY: PartyStatus.PROBATIONARY,
+                 DossierStatus.FULL_MEMBER: PartyStatus.FULL_MEMBER, DossierStatus.CANCELLED: PartyStatus.NONE}
+# The step whose date is the person's status date.
+STATUS_STEP = {DossierStatus.APPLICANT: "S01", DossierStatus.ACTIVIST: "S03", DossierStatus.CANDIDATE: "S07",
+               DossierStatus.PROBATIONARY: "S17", DossierStatus.FULL_MEMBER: "S24", DossierStatus.CANCELLED: "S24"}
+
+
+class RuleViolation(Exception):
+    """Recording now would break a rule (E). Carries the findings; a county admin may override with a reason."""
+
+    def __init__(self, findings: list[dict]):
+        self.findings = findings
+        super().__init__("；".join(f["message"] for f in findings))
+
+
+@dataclass(frozen=True)
+class StepInput:
+    step: str
+    date: dt.date
+    data: dict
+    seq: int | None = None  # None: the next free number for repeatable steps, else 1
+    responsible_name: str = ""
+    responsible_role: str = ""
+    mode: str = RecordMode.LIVE
+    override_reason: str = ""
+
+
+def _check_write(actor: Actor, path: str) -> None:
+    if not path_visible(actor.user, path):
+        raise OutOfScope()
+    if not actor.user.can_write:
+        raise NotAllowed("只读用户不能记录发展步骤")
+
+
+def _clean_value(f, raw, errors: dict, today: dt.date):
+    label = f.label
+    if raw in (None, "", []):
+        if f.required:
+            errors.setdefault(f.name, []).append(f"{label}：必填")
+        return None
+    if f.kind == "date":
+        try:
+            value = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+        except ValueError:
+            errors.setdefault(f.name, []).append(f"{label}：不是有效日期（应为 2025-03-01 这样的格式）")
+            return None
+        if value > today:
+            errors.setdefault(f.name, []).append(f"{label}：{value.isoformat()} 晚于今天")
+        return value.isoformat()
+    if f.kind == "int":
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            errors.setdefault(f.name, []).append(f"{label}：应为整数")
+            return None
+        if value < 0:
+            errors.setdefault(f.name, []).append(f"{label}：不能为负数")
+        return value
+    if f.kind == "bool":
+        return raw in (True, "true", "on", "1", 1)
+    if f.kind == "choice":
+        if raw not in {c for c, _ in f.choices}:
+            errors.setdefault(f.name, []).append(f"{label}：无效的选项")
+        return raw
+    if f.kind == "multi":
+        values = list(raw) if isinstance(raw, list | tuple) else [raw]
+        bad = [v for v in values if v not in {c for c, _ in f.choices}]
+        if bad:
+            errors.setdefault(f.name, []).append(f"{label}：无效的选项 {'、'.join(map(str, bad))}")
+        return values
+    return str(raw).strip()
+
+
+def validate_step_input(inp: StepInput, today: dt.date) -> dict:
+    """Check a step's fields; returns the cleaned data. ValidationError names each field in Chinese."""
+    sdef = STEP_DEFS.get(inp.step)
+    if sdef is None:
+        raise ValidationError({"step": ["步骤：无效的步骤代码"]})
+    errors: dict[str, list[str]] = {}
+    if inp.date is None:
+        errors["date"] = [f"{sdef.date_label}：必填"]
+    elif inp.date > today:
+        errors["date"] = [f"{sdef.date_label}：{inp.date.isoformat()} 晚于今天，不能预先记录"]
+    data = {}
+    for f in sdef.fields:
+        value = _clean_value(f, inp.data.get(f.name), errors, today)
+        if value is not None:
+            data[f.name] = value
+    if "present_full" in data and "full_members" in data:
+        entitled = data["full_members"] - data.get("exclusions", 0)
+        if data.get("exclusions", 0) > data["full_members"]:
+            errors.setdefault("exclusions", []).append("不计入人数：不能超过正式党员总数")
+        if data["present_full"] > entitled:
+            errors.setdefault("present_full", []).append(
+                f"到会正式党员数：{data['present_full']} 超过应到人数 {entitled}")
+        if data.get("yes_full", 0) > data["present_full"]:
+            errors.setdefault("yes_full", []).append(f"赞成票：{data['yes_full']} 超过到会正式党员数 {data['present_full']}")
+        if data.get("yes_written", 0) > max(entitled - data["present_full"], 0):
+            errors.setdefault("yes_written", []).append("书面赞成：超过未到会的正式党员数")
+    if inp.mode not in RecordMode.values:
+        errors["mode"] = ["记录方式：无效"]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+DUE_LABELS = {"talk": "谈话（一个月内）", "assessment": "半年考察", "candidate": "可确定为发展对象",
+              "approval": "审批（三个月内）", "probation_end": "预备期满，讨论转正", "conversion_approval": "转正审批"}
+
+
+def due_items(records: list[StepRecord], result: dict) -> list[dict]:
+    """The dates that fall due for steps not yet recorded, from the engine's computed dates."""
+    computed = result.get("computed", {})
+    steps = {r.step for r in records}
+    status = result.get("status")
+    items: list[dict] = []
+
+    def add(kind: str, step: str, key: str) -> None:
+        if computed.get(key):
+            items.append({"kind": kind, "step": step, "date": computed[key], "label": DUE_LABELS[kind]})
+
+    if "S02" not in steps:
+        add("talk", "S02", "talk_deadline")
+    if status == DossierStatus.ACTIVIST:
+        add("assessment", "S06", "next_assessment_due")
+        add("candidate", "S07", "earliest_candidate_date")
+    if "S15" in steps and "S17" not in steps:
+        add("approval", "S17", "approval_due")
+    if status == DossierStatus.PROBATIONARY:
+        meetings = sorted((r for r in records if r.step == "S23"), key=lambda r: r.seq)
+        if not meetings:
+            add("probation_end", "S23", "probation_end")
+        elif meetings[-1].data.get("decision") == "extend" and not any(
+                r.step == "S24" and r.seq > meetings[-1].seq for r in records):
+            add("probation_end", "S23", "extension_end")
+    approved = {r.seq for r in records if r.step == "S24"}
+    if any(r.step == "S23" and r.seq not in approved for r in records):
+        add("conversion_approval", "S24", "conversion_approval_due")
+    return sorted(items, key=lambda i: i["date"])
+
+
+def _refresh(dossier: Dossier, records: list[StepRecord], result: dict) -> None:
+    """Store the engine's result on the dossier, its findings and the person's status (same transaction)."""
+    findings = _result_fields(dossier, records, result)
+    dossier.save()
+    dossier.findings.all().delete()
+    Finding.objects.bulk_create(findings)
+    person = dossier.person
+    status, status_date = _person_status(dossier, records)
+    if (person.party_status, person.status_date) != (status, status_date):
+        Person.objects.filter(pk=person.pk).update(party_status=status, status_date=status_date,
+                                                   version=person.version + 1)
+
+
+def _finding_key(f: dict) -> tuple:
+    return (f["code"], f.get("step"), f["message"])
+
+
+@transaction.atomic
+def dossier_open(*, actor: Actor, person_id: int) -> Dossier:
+    """Open the development dossier of a registered person (before recording S01)."""
+    person = Person.objects.select_for_update().select_related("organization").filter(pk=person_id).first()
+    if person is None or not path_visible(actor.user, person.org_path):
+        raise OutOfScope()
+    _check_write(actor, person.org_path)
+    existing = Dossier.objects.filter(person=person).first()
+    if existing:
+        return existing
+    if person.party_status == PartyStatus.FULL_MEMBER:
+        raise ValidationError({"person": ["该人员已是正式党员，不需要建立发展档案"]})
+    dossier = Dossier.objects.create(person=person, organization=person.organization, org_path=person.org_path)
+    audit_log(actor=actor, action="dossier.open", obj_type="dossier", obj_id=dossier.pk,
+              after={"person": person.pk, "organization": person.organization.code})
+    return dossier
+
+
+@transaction.atomic
+def dossier_record_step(*, actor: Actor, dossier_id: int, inp: StepInput) -> StepRecord:
+    """Record one step. LIVE: refuse if it brings a new E finding (a county admin may override with a written
+    reason, kept and shown). PAST (补录): save and flag. Findings and status are refreshed in this transaction."""
+    dossier = (Dossier.objects.select_for_update().select_related("person", "organization")
+               .filter(pk=dossier_id).first())
+    if dossier is None or not path_visible(actor.user, dossier.org_path):
+        raise OutOfScope()
+    _check_write(actor, dossier.org_path)
+    today = clock.today()
+    data = validate_step_input(inp, today)
+    records = list(dossier.records.all())
+    sdef = STEP_DEFS[inp.step]
+    same = [r for r in records if r.step == inp.step]
+    if inp.seq is not None:
+        seq = inp.seq
+    elif sdef.repeatable:
+        seq = max((r.seq for r in same), default=0) + 1
+    else:
+        seq = 1
+    replaced = next((r for r in same if r.seq == seq), None)
+    config, _late = engine.config_for(dossier.org_path)
+    before = engine.evaluate(dossier, records, as_of=today, config=config)
+    record = replaced or StepRecord(dossier=dossier, step=inp.step, seq=seq)
+    old = {"date": replaced.date, "data": replaced.data} if replaced else None
+    record.date, record.data = inp.date, data
+    record.responsible_name, record.responsible_role = inp.responsible_name.strip(), inp.responsible_role.strip()
+    record.mode, record.entered_at, record.entered_by = inp.mode, clock.now(), actor.user
+    record.override_reason, record.override_by = "", None
+    after_records = [r for r in records if r is not replaced] + [record]
+    after = engine.evaluate(dossier, after_records, as_of=today, config=config)
+    if inp.mode == RecordMode.LIVE:
+        known = {_finding_key(f) for f in before["findings"]}
+        # Only what this record breaks, at its own step or an earlier one (a missing filing before a candidate,
+        # a too-early date); a later step falling overdue is not this record's fault and is flagged, not refused.
+        new_errors = [f for f in after["findings"] if f["severity"] == "E" and _finding_key(f) not in known
+                      and (f.get("step") or "S99") <= inp.step]
+        if new_errors:
+            reason = inp.override_reason.strip()
+            if not reason:
+                raise RuleViolation(new_errors)
+            if actor.user.role != Role.COUNTY_ADMIN:
+                raise NotAllowed("只有县委组织部管理员可以填写理由后放行违规记录")
+            record.override_reason, record.override_by = reason, actor.user
+    record.full_clean(exclude=["dossier", "entered_by", "override_by"])
+    record.save()
+    _refresh(dossier, after_records, after)
+    dossier.version += 1
+    Dossier.objects.filter(pk=dossier.pk).update(version=dossier.version)
+    audit_log(actor=actor, action="dossier.record_step", obj_type="dossier", obj_id=dossier.pk, before=old,
+              after={"step": inp.step, "seq": seq, "date": inp.date, "data": data, "mode": inp.mode,
+                     "override_reason": record.override_reason or None})
+    return record
+
+
+def _result_fields(dossier: Dossier, records: list[StepRecord], result: dict) -> list[Finding]:
+    """Set the derived fields on `dossier` (unsaved) and return its findings (unsaved)."""
+    findings = result.get("findings", [])
+    dossier.status = result["status"]
+    dossier.next_step = result.get("next_step") or ""
+    dossier.computed = result.get("computed", {})
+    dossier.due = due_items(records, result)
+    dossier.rule_version = result.get("rule_version", "")
+    dossier.errors = sum(1 for f in findings if f["severity"] == "E")
+    dossier.warnings = sum(1 for f in findings if f["severity"] == "W")
+    return [Finding(dossier=dossier, org_path=dossier.org_path, code=f["code"], severity=f["severity"],
+                    step=f.get("step") or "", message=f["message"], source=f.get("source", ""),
+                    provisional=bool(f.get("provisional"))) for f in findings]
+
+
+def _person_status(dossier: Dossier, records: list[StepRecord]) -> tuple[str, dt.date | None]:
+    status_step = STATUS_STEP.get(dossier.status)
+    status_date = max((r.date for r in records if r.step == status_step), default=None) if status_step else None
+    return PERSON_STATUS[DossierStatus(dossier.status)], status_date
+
+
+@transaction.atomic
+def dossier_recheck(*, actor: Actor, org_path: str | None = None, chunk: int = 1000) -> int:
+    """Re-derive status, dates and findings of every dossier (in a subtree) after a configuration or calendar
+    change. Bulk: records prefetched, dossiers and persons updated in batches, findings replaced per chunk."""
+    qs = Dossier.objects.select_related("person").prefetch_related("records").order_by("id")
+    if org_path:
+        qs = qs.filter(subtree_q(org_path, "org_path"))
+    today = clock.today()
+    configs: dict[int, dict] = {}  # by branch: a handful of queries, not one per dossier
+    n = 0
+    ids = list(qs.values_list("id", flat=True))
+    for start in range(0, len(ids), chunk):
+        batch = list(qs.filter(id__in=ids[start:start + chunk]))
+        findings: list[Finding] = []
+        persons: list[Person] = []
+        for dossier in batch:
+            if dossier.organization_id not in configs:
+                configs[dossier.organization_id] = engine.config_for(dossier.org_path)[0]
+            records = list(dossier.records.all())
+            findings += _result_fields(dossier, records, engine.evaluate(dossier, records, as_of=today,
+                                                                         config=configs[dossier.organization_id]))
+            status, status_date = _person_status(dossier, records)
+            person = dossier.person
+            if (person.party_status, person.status_date) != (status, status_date):
+                person.party_status, person.status_date = status, status_date
+                person.version += 1
+                persons.append(person)
+        # One UPDATE per row: Django's bulk_update builds CASE expressions that cost far more here.
+        for d in batch:
+            Dossier.objects.filter(pk=d.pk).update(status=d.status, next_step=d.next_step, computed=d.computed,
+                                                   due=d.due, rule_version=d.rule_version, errors=d.errors,
+                                                   warnings=d.warnings)
+        Finding.objects.filter(dossier__in=batch).delete()
+        Finding.objects.bulk_create(findings, batch_size=2000)
+        for p in persons:
+            Person.objects.filter(pk=p.pk).update(party_status=p.party_status, status_date=p.status_date,
+                                                  version=p.version)
+        n += len(batch)
+    audit_log(actor=actor, action="dossier.recheck", detail={"org_path": org_path, "dossiers": n})
+    return n

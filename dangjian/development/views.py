@@ -1,0 +1,134 @@
+"""Dossier pages: the timeline, a form per step, the findings list. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dangjian.core import clock
+from dangjian.core.audit import actor_from_request, audit_log
+from dangjian.core.errors import NotAllowed
+from dangjian.core.xlsx import xlsx_response
+from dangjian.development import engine
+from dangjian.development.forms import StepForm
+from dangjian.development.models import DossierStatus, RecordMode
+from dangjian.development.selectors import (
+    DUE_SORTS,
+    FindingFilter,
+    dossier_detail,
+    dossier_queryset,
+    due_list,
+    finding_list,
+    finding_summary,
+    late_entry_counts,
+    timeline,
+)
+from dangjian.development.services import RuleViolation, StepInput, dossier_open, dossier_record_step
+from dangjian.development.stepdefs import STEP_DEFS
+from dangjian.orgs.models import Role
+
+
+@login_required
+def dossier_index(request):
+    qs = dossier_queryset(user=request.user).order_by("org_path", "id")
+    status = request.GET.get("status", "")
+    if status in DossierStatus.values:
+        qs = qs.filter(status=status)
+    if request.GET.get("faults"):
+        qs = qs.filter(errors__gt=0)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "development/list.html", {"page": page, "status": status, "statuses": DossierStatus.choices,
+                                                     "query": query.urlencode()})
+
+
+@login_required
+@require_POST
+def dossier_start(request, person_id: int):
+    try:
+        dossier = dossier_open(actor=actor_from_request(request), person_id=person_id)
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
+        return redirect("people:detail", pk=person_id)
+    return redirect("development:detail", pk=dossier.pk)
+
+
+@login_required
+def dossier_view(request, pk: int):
+    dossier = dossier_detail(actor=actor_from_request(request), dossier_id=pk)
+    _config, late_days = engine.config_for(dossier.org_path)
+    rows = timeline(dossier, today=clock.today(), late_days=late_days)
+    findings = list(dossier.findings.all())
+    return render(request, "development/detail.html", {"dossier": dossier, "rows": rows, "findings": findings,
+                                                       "late_days": late_days})
+
+
+@login_required
+def step_record(request, pk: int, step: str):
+    actor = actor_from_request(request)
+    dossier = dossier_detail(actor=actor, dossier_id=pk, channel="web-step")
+    if step not in STEP_DEFS:
+        return render(request, "core/error.html", {"title": "未找到", "message": "没有这个步骤。"}, status=404)
+    if not request.user.can_write:
+        raise NotAllowed("只读用户不能记录发展步骤")
+    can_override = request.user.role == Role.COUNTY_ADMIN
+    form = StepForm(step, request.POST or None, can_override=can_override,
+                    initial={"date": clock.today(), "mode": RecordMode.LIVE})
+    violations: list[dict] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            cd = form.cleaned_data
+            inp = StepInput(step=step, date=cd["date"], data=form.step_data(), responsible_name=cd["responsible_name"],
+                            responsible_role=cd["responsible_role"], mode=cd["mode"],
+                            override_reason=cd.get("override_reason", ""))
+            try:
+                dossier_record_step(actor=actor, dossier_id=pk, inp=inp)
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            except RuleViolation as exc:
+                violations = exc.findings
+            else:
+                messages.success(request, f"已记录：{step} {STEP_DEFS[step].date_label} {cd['date']:%Y-%m-%d}")
+                return redirect("development:detail", pk=pk)
+        status = 400
+    return render(request, "development/step_form.html", {"dossier": dossier, "form": form, "step": step,
+                                                          "sdef": STEP_DEFS[step], "violations": violations,
+                                                          "can_override": can_override}, status=status)
+
+
+@login_required
+def findings(request):
+    filters = FindingFilter(code=request.GET.get("code", ""), severity=request.GET.get("severity", ""),
+                            org=request.GET.get("org", ""))
+    page = Paginator(finding_list(user=request.user, filters=filters), 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "development/findings.html", {
+        "page": page, "summary": finding_summary(user=request.user), "filters": filters, "query": query.urlencode(),
+        "late": late_entry_counts(user=request.user)})
+
+
+@login_required
+def due(request):
+    sort = request.GET.get("sort", "date")
+    sort = sort if sort in DUE_SORTS else "date"
+    kind = request.GET.get("kind", "")
+    items = due_list(user=request.user, today=clock.today(), sort=sort, kind=kind)
+    audit_log(actor=actor_from_request(request), action="dossier.due_list", detail={"sort": sort, "kind": kind,
+                                                                                     "shown": len(items)})
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response("待办与逾期", ["期限", "事项", "步骤", "姓名", "党支部", "状态"],
+                             [(dt.date.fromisoformat(i.date), i.label, i.step, i.dossier.person.name,
+                               i.dossier.organization.name, "已逾期" if i.overdue else "待办") for i in items],
+                             filename=f"待办与逾期-{clock.today():%Y-%m-%d}.xlsx")
+    return render(request, "development/due.html", {"items": items, "sort": sort, "kind": kind,
+                                                    "overdue": sum(1 for i in items if i.overdue)})
