@@ -1,0 +1,94 @@
+"""Working days of the Chinese official calendar: the only module that knows about ``chinese_calendar``.
+
+Working days follow the State Council's yearly holiday notice, make-up working Saturdays and Sundays
+included (PROCEDURE.md §1). A year the calendar does not know (``chinese_calendar`` raises
+``NotImplementedError``) is counted Monday–Friday and every answer that used such a day is marked
+provisional, so that findings and computed dates built on it can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+try:  # pragma: no cover - the import itself is exercised by every test run
+    import chinese_calendar as _chinese_calendar
+except (
+    ImportError
+):  # pragma: no cover - without the package every year is unknown (Monday–Friday, provisional)
+    _chinese_calendar = None
+
+# A deadline never needs more than a few days to reach a working day; this bounds the search.
+_MAX_ROLL_DAYS = 60
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """Whether a day is a working day, and whether that answer is only provisional (unknown year)."""
+
+    working: bool
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A number of working days and whether any day counted belongs to a year the calendar does not know."""
+
+    days: int
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """A date moved to a working day, and whether that used a year the calendar does not know."""
+
+    date: date
+    provisional: bool
+
+
+@lru_cache(maxsize=8192)
+def day_info(d: date) -> DayInfo:
+    """Whether ``d`` is a working day by the official calendar (Monday–Friday, provisional, if unknown)."""
+    if _chinese_calendar is not None:
+        try:
+            return DayInfo(bool(_chinese_calendar.is_workday(d)), False)
+        except NotImplementedError:
+            pass
+    return DayInfo(d.weekday() < 5, True)
+
+
+def year_is_known(year: int) -> bool:
+    """Whether the official calendar has the holiday notice of ``year``."""
+    return not day_info(date(year, 7, 1)).provisional
+
+
+def is_working_day(d: date) -> bool:
+    """Whether ``d`` is a working day (see :func:`day_info` for provisional answers)."""
+    return day_info(d).working
+
+
+def roll_to_working_day(d: date) -> Rolled:
+    """``d`` if it is a working day, else the next working day (the ``holiday_rollover`` switch)."""
+    provisional = False
+    current = d
+    for _ in range(_MAX_ROLL_DAYS):
+        info = day_info(current)
+        provisional = provisional or info.provisional
+        if info.working:
+            return Rolled(current, provisional)
+        current += timedelta(days=1)
+    return Rolled(current, provisional)  # pragma: no cover - no calendar has 60 days off in a row
+
+
+def count_working_days(start: date, end: date) -> Counted:
+    """The working days from ``start`` to ``end``, both included (0 when ``end`` is before ``start``)."""
+    days = 0
+    provisional = False
+    current = start
+    while current <= end:
+        info = day_info(current)
+        provisional = provisional or info.provisional
+        days += info.working
+        current += timedelta(days=1)
+    return Counted(days, provisional)
