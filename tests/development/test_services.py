@@ -12,7 +12,13 @@ from dangjian.core.audit import Actor
 from dangjian.core.errors import NotAllowed, OutOfScope
 from dangjian.core.models import AuditEntry
 from dangjian.development.models import Dossier, Finding, StepRecord
-from dangjian.development.services import RuleViolation, StepInput, dossier_open, dossier_record_step, dossier_recheck
+from dangjian.development.services import (
+    RuleViolation,
+    StepInput,
+    dossier_open,
+    dossier_recheck,
+    dossier_record_step,
+)
 from dangjian.people.models import Person
 
 TODAY = dt.date(2025, 6, 30)
