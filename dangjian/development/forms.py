@@ -64,3 +64,73 @@ class StepForm(forms.Form):
 
     def step_data(self) -> dict:
         return {f.name: self.cleaned_data.get(f.name) for f in STEP_DEFS[self.step].fields}
+
+
+GATES = [("activist", "确定入党积极分子前"), ("candidate", "确定发展对象前"), ("admission", "支部大会接收前")]
+PUBLICITY_POINTS = [("activist", "入党积极分子"), ("candidate", "发展对象"), ("admission", "接收预备党员"),
+                    ("conversion", "预备党员转正")]
+
+
+class CountyConfigForm(forms.Form):
+    """The county's rule settings (PROCEDURE §5 `config`); the engine validates them again."""
+
+    strict_anniversary = forms.BooleanField(label="整年期限自周年次日起算（如培养满一年）", required=False)
+    strict_birthday = forms.BooleanField(label="年满十八岁自生日次日起算", required=False)
+    holiday_rollover = forms.BooleanField(label="期限最后一天遇节假日顺延至下一个工作日", required=False)
+    candidate_date = forms.ChoiceField(label="确定发展对象的日期口径", choices=[
+        ("committee", "支委会确定日期"), ("filing", "上级党委备案日期")])
+    min_cultivation_years = forms.IntegerField(label="“六不发展”最短培养年限（年，留空不启用）", required=False,
+                                               min_value=1, max_value=5)
+    publicity_working_days = forms.IntegerField(label="公示工作日数（留空不检查天数）", required=False, min_value=1,
+                                                max_value=30)
+    publicity_at = forms.MultipleChoiceField(label="须公示的环节", choices=PUBLICITY_POINTS, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+    kinship_gate = forms.ChoiceField(label="村干部近亲属须经县委组织部同意的关口", required=False,
+                                     choices=[("", "不启用")] + GATES)
+    joint_review_departments = forms.CharField(label="联审部门（用顿号或逗号分隔，留空不启用）", required=False,
+                                               max_length=300)
+    joint_review_gate = forms.ChoiceField(label="联审关口", choices=GATES, initial="candidate")
+    county_review_gate = forms.ChoiceField(label="县委组织部复审关口", required=False, choices=[
+        ("", "不启用"), ("admission", "支部大会前"), ("approval", "党委审批前")])
+    training_min_hours = forms.IntegerField(label="集中培训最少学时（留空不启用）", required=False, min_value=1,
+                                            max_value=200)
+    application_min_months = forms.IntegerField(label="递交申请后至少多少个月才能确定为积极分子（留空不启用）",
+                                                required=False, min_value=1, max_value=36)
+    meeting_within_1m_of_prereview = forms.BooleanField(label="预审后一个月内召开支部大会", required=False)
+    oath_within_1m = forms.BooleanField(label="审批后一个月内入党宣誓", required=False)
+    tiers = forms.BooleanField(label="入党积极分子分梯次管理（当年计划发展方可确定为发展对象）", required=False)
+    late_entry_days = forms.IntegerField(label="录入晚于步骤日期多少天视为补录", min_value=1, max_value=365,
+                                         initial=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            if isinstance(f.widget, forms.Select):
+                f.widget.attrs.setdefault("class", "form-select")
+            elif isinstance(f.widget, forms.NumberInput | forms.TextInput):
+                f.widget.attrs.setdefault("class", "form-control")
+            f.error_messages["required"] = f"{f.label}：必填"
+            f.error_messages["invalid"] = f"{f.label}：格式不对"
+            f.error_messages["min_value"] = f"{f.label}：数值太小"
+            f.error_messages["max_value"] = f"{f.label}：数值太大"
+
+    def config(self) -> dict:
+        cd = self.cleaned_data
+        departments = [x.strip() for x in cd["joint_review_departments"].replace("，", ",").replace("、", ",").split(",")
+                       if x.strip()]
+        return {"strict_anniversary": cd["strict_anniversary"], "strict_birthday": cd["strict_birthday"],
+                "holiday_rollover": cd["holiday_rollover"], "candidate_date": cd["candidate_date"],
+                "min_cultivation_years": cd["min_cultivation_years"],
+                "publicity_working_days": cd["publicity_working_days"], "publicity_at": cd["publicity_at"],
+                "kinship_gate": cd["kinship_gate"] or None, "joint_review_departments": departments,
+                "joint_review_gate": cd["joint_review_gate"], "county_review_gate": cd["county_review_gate"] or None,
+                "training_min_hours": cd["training_min_hours"], "application_min_months": cd["application_min_months"],
+                "meeting_within_1m_of_prereview": cd["meeting_within_1m_of_prereview"],
+                "oath_within_1m": cd["oath_within_1m"], "tiers": cd["tiers"]}
+
+    @staticmethod
+    def initial_from(config: dict, late_entry_days: int) -> dict:
+        initial = dict(config)
+        initial["joint_review_departments"] = "、".join(config.get("joint_review_departments") or [])
+        initial["late_entry_days"] = late_entry_days
+        return initial

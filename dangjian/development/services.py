@@ -314,3 +314,29 @@ def dossier_recheck(*, actor: Actor, org_path: str | None = None, chunk: int = 1
         n += len(batch)
     audit_log(actor=actor, action="dossier.recheck", detail={"org_path": org_path, "dossiers": n})
     return n
+
+
+@transaction.atomic
+def county_config_update(*, actor: Actor, county_code: str, config: dict, late_entry_days: int) -> int:
+    """Save a county's rule settings (county admin of that county only) and recheck its dossiers at once,
+    in the same transaction, so findings never disagree with the settings. Returns the dossiers rechecked."""
+    from dangjian import rules
+    from dangjian.development.models import CountyConfig
+    from dangjian.orgs.models import Organization, OrgKind
+
+    county = Organization.objects.filter(code=county_code, kind=OrgKind.COUNTY).first()
+    if county is None or not path_visible(actor.user, county.path):
+        raise OutOfScope()
+    if actor.user.role != Role.COUNTY_ADMIN:
+        raise NotAllowed("只有县委组织部管理员可以修改规则设置")
+    try:
+        rules.Config.from_dict(config)
+    except rules.InputError as exc:
+        raise ValidationError({"config": [f"规则设置有误：{exc}"]}) from exc
+    row, _ = CountyConfig.objects.select_for_update().get_or_create(county=county)
+    before = {"config": row.config, "late_entry_days": row.late_entry_days}
+    row.config, row.late_entry_days, row.updated_by = config, late_entry_days, actor.user
+    row.save()
+    audit_log(actor=actor, action="config.update", obj_type="organization", obj_id=county.code, before=before,
+              after={"config": config, "late_entry_days": late_entry_days})
+    return dossier_recheck(actor=actor, org_path=county.path)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/steps/<str:step>/", views.step_record, name="step"),
     path("findings/", views.findings, name="findings"),
     path("due/", views.due, name="due"),
+    path("config/", views.county_config, name="config"),
 ]

@@ -16,7 +16,7 @@ from dangjian.core.audit import actor_from_request, audit_log
 from dangjian.core.errors import NotAllowed
 from dangjian.core.xlsx import xlsx_response
 from dangjian.development import engine
-from dangjian.development.forms import StepForm
+from dangjian.development.forms import CountyConfigForm, StepForm
 from dangjian.development.models import DossierStatus, RecordMode
 from dangjian.development.selectors import (
     DUE_SORTS,
@@ -29,7 +29,13 @@ from dangjian.development.selectors import (
     late_entry_counts,
     timeline,
 )
-from dangjian.development.services import RuleViolation, StepInput, dossier_open, dossier_record_step
+from dangjian.development.services import (
+    RuleViolation,
+    StepInput,
+    county_config_update,
+    dossier_open,
+    dossier_record_step,
+)
 from dangjian.development.stepdefs import STEP_DEFS
 from dangjian.orgs.models import Role
 
@@ -132,3 +138,24 @@ def due(request):
                              filename=f"待办与逾期-{clock.today():%Y-%m-%d}.xlsx")
     return render(request, "development/due.html", {"items": items, "sort": sort, "kind": kind,
                                                     "overdue": sum(1 for i in items if i.overdue)})
+
+
+@login_required
+def county_config(request):
+    """The county admin edits the county's rule settings; saving rechecks every dossier of the county."""
+    county = engine.county_of(request.user.organization.path) if request.user.organization else None
+    if county is None or request.user.role != Role.COUNTY_ADMIN:
+        raise NotAllowed("只有县委组织部管理员可以修改规则设置")
+    config, late_days = engine.config_for(county.path)
+    form = CountyConfigForm(request.POST or None, initial=CountyConfigForm.initial_from(config, late_days))
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = county_config_update(actor=actor_from_request(request), county_code=county.code, config=form.config(),
+                                     late_entry_days=form.cleaned_data["late_entry_days"])
+        except ValidationError as exc:
+            form.add_error(None, "；".join(m for ms in exc.message_dict.values() for m in ms))
+        else:
+            messages.success(request, f"规则设置已保存，已按新设置重新检查 {n} 份档案。")
+            return redirect("development:config")
+    return render(request, "development/config.html", {"form": form, "county": county},
+                  status=400 if form.errors else 200)

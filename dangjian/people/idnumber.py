@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: \d would also take other scripts' digits
 
 
 class IdNumberError(ValueError):
@@ -29,7 +30,9 @@ def check_digit(first17: str) -> str:
 
 
 def normalize(raw: str) -> str:
-    return (raw or "").strip().replace(" ", "").upper()
+    # NFKC folds full-width digits and Ｘ (typed by Chinese input methods) to ASCII, so one number has one
+    # stored form and one blind index (else a full-width retyping would slip past the duplicate check).
+    return unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "").upper()
 
 
 def parse(raw: str) -> IdNumberInfo:

@@ -2,7 +2,7 @@
 
 The contract is shared/domain/PROCEDURE.md. Public API:
 
-- ``check_document(doc)``: the ``dangjian check`` contract on JSON-decoded input (§5), returns the output dict;
+- ``check_document(doc)``: the ``dangjian check`` contract on JSON-decoded input (§5) → the output dict;
 - ``validate_document(doc)``: strict validation, raises ``InputError(path, message)``;
 - ``evaluate(dossier, config, as_of)``: typed evaluation of one ``Dossier`` → ``Result``;
 - ``STEPS`` (the 25 steps as data), ``RULES`` (code → ``Rule``), ``RULE_SETS`` (versioned rule sets).

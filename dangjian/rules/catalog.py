@@ -94,7 +94,7 @@ _NATIONAL: tuple[Rule, ...] = (
     _n("N-ORDER", "E", "发展党员工作流程", "步骤日期不得早于其前置步骤", None),
 )
 
-# 地方规则 (PROCEDURE.md §4): off unless the county's config switches them on (L-NEG-LIST: whenever hits exist).
+# 地方规则 (PROCEDURE.md §4): off unless the county's config switches them on (L-NEG-LIST: when hits exist).
 _LOCAL: tuple[Rule, ...] = (
     _l("L-SIX-NO", "E", "003", "六不发展", "S15", "min_cultivation_years"),
     _l("L-KIN-COUNTY", "E", "001 商河; 依兰, 岢岚", "村干部近亲属须经县委组织部审批", "S07", "kinship_gate"),

@@ -48,7 +48,7 @@ def check_six_bars(ctx: Ctx) -> None:
     if years is None or m is None or not ctx.applies(code, m):
         return
     a = ctx.d("S03")
-    # (1), (2), (4) are the facts N-ORDER, N-TRAINING and N-POLREV also report: they keep them (more specific).
+    # (1), (2), (4) are facts N-ORDER, N-TRAINING and N-POLREV also report: they keep them (more specific).
     if a is None:
         ctx.emit(code, f"支部大会（{m}）时未确定为入党积极分子专门培养（六不发展第一项）", fact="missing:S03")
     if not ctx.rec("S11"):

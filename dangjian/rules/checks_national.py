@@ -134,7 +134,7 @@ def check_activist_order(ctx: Ctx) -> None:
     s01 = ctx.d("S01")
     if s01 is not None and a < s01:
         ctx.emit(code, f"确定为入党积极分子（{a}）早于党组织收到入党申请书（{s01}）")
-    # A missing talk is reported by the missing-step pass (under this code) or by N-TALK-1M after its deadline.
+    # A missing talk: reported by the missing-step pass (under this code) or by N-TALK-1M after its deadline.
 
 
 def check_activist_decider(ctx: Ctx) -> None:
@@ -659,7 +659,7 @@ def check_conversion_procedure(ctx: Ctx) -> None:
 
 
 def check_conversion_not_early(ctx: Ctx) -> None:
-    """Q-CONVERT-NOT-EARLY: 党章第7条 — on-time conversion or extension decided only once the probation ended."""
+    """Q-CONVERT-NOT-EARLY: 党章第7条 — on-time conversion or extension decided only after the probation."""
     code = "Q-CONVERT-NOT-EARLY"
     for view in ctx.conversions.views:
         meeting, end, decision = view.meeting_date, view.end, view.entry.decision
@@ -770,7 +770,7 @@ def check_party_age(ctx: Ctx) -> None:
 
 
 def check_overdue_conversion(ctx: Ctx) -> None:
-    """Q-OVERDUE-CONVERSION (W/E): 党务工作手册 — the conversion is discussed promptly after the probation ends."""
+    """Q-OVERDUE-CONVERSION (W/E): 党务工作手册 — conversion discussed promptly after the probation ends."""
     code = "Q-OVERDUE-CONVERSION"
     for view in ctx.conversions.views:
         meeting, end, decision = view.meeting_date, view.end, view.entry.decision

@@ -87,8 +87,12 @@ def main(
     except InputError as exc:
         stderr.write(f"{exc.path}: {exc.message}\n")
         return EXIT_BAD_INPUT
-    stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
-    stdout.write("\n")
+    try:
+        stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+        stdout.write("\n")
+        stdout.flush()
+    except BrokenPipeError:  # e.g. `dangjian check f.json | head`: the reader left, nothing is wrong
+        pass
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""The engine: one dossier, the county config and today in; status, next step, computed dates and findings out.
+"""The engine: one dossier, the county config and today in; status, next step, computed dates, findings out.
 
 ``evaluate`` runs the national checks (in the order of PROCEDURE.md §3), then the local checks switched on
 by the config (§4); ``check_document`` is the ``dangjian check`` contract (§5) on JSON-decoded input.

@@ -230,7 +230,10 @@ class ApplicationForm:
 
 @dataclass(frozen=True)
 class Exclusion:
-    """A full member excused from a meeting (e.g. abroad), approved by the higher committee and the meeting."""
+    """A full member excused from a meeting (e.g. abroad), approved by the higher committee and the meeting.
+
+    Only an exclusion approved by both lowers the number of members who should attend.
+    """
 
     reason: str | None = _f("不计入应到会人数的原因")
     approved_by_higher: bool | None = _f("上级党组织同意不计入")
