@@ -214,7 +214,7 @@ def assemble(dossier_id: str, person: dict, records: list[RecordView], introduce
         d["branch_review"] = {"date": r.date}
     if r := one("S13"):
         d["pre_review"] = {"date": r.date, "result": r.data.get("result"),
-                           "written_notice": bool(r.data.get("written_notice"))}
+                           "written_notice": r.data.get("written_notice")}
     if r := one("S14"):
         d["application_form"] = {"issued": r.data.get("issued"), "filled": r.date}
     if r := one("S15"):

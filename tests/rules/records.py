@@ -215,7 +215,7 @@ def fit_conversion(dossier: dict[str, Any]) -> None:
 
 
 def moved_to(field_path: tuple[str, ...], target: str) -> dict[str, Any]:
-    """The valid document shifted in days so that the date at ``field_path`` (in the dossier) is ``target``."""
+    """The valid document shifted in days so that the dossier date at ``field_path`` is ``target``."""
     value: Any = VALID_DOC["dossiers"][0]
     for part in field_path:
         value = value[part]

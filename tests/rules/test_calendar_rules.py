@@ -1,4 +1,4 @@
-"""holiday_rollover moves deadlines (never minimum periods or validity limits); unknown years are provisional."""
+"""holiday_rollover moves deadlines (never minimum periods or validity limits); unknown years: provisional."""
 
 from __future__ import annotations
 
