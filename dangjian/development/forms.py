@@ -40,8 +40,9 @@ class StepForm(forms.Form):
                                        widget=forms.TextInput(attrs={"class": "form-control"}))
     responsible_role = forms.CharField(label="责任人职务", max_length=50, required=False,
                                        widget=forms.TextInput(attrs={"class": "form-control"}))
-    mode = forms.ChoiceField(label="记录方式", choices=RecordMode.choices, initial=RecordMode.LIVE,
-                             widget=forms.RadioSelect)
+    # Not "mode": S17 has a field of that name (审批方式).
+    record_mode = forms.ChoiceField(label="记录方式", choices=RecordMode.choices, initial=RecordMode.LIVE,
+                                    widget=forms.RadioSelect)
     override_reason = forms.CharField(label="违规放行理由（仅县委组织部管理员）", required=False,
                                       widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
@@ -57,7 +58,7 @@ class StepForm(forms.Form):
             self.fields[f.name].error_messages.setdefault("required", f"{f.label}：必填")
             self.fields[f.name].error_messages["required"] = f"{f.label}：必填"
         # Keep the generic fields last on the page.
-        for name in ("responsible_name", "responsible_role", "mode", "override_reason"):
+        for name in ("responsible_name", "responsible_role", "record_mode", "override_reason"):
             self.fields[name] = self.fields.pop(name)
         if not can_override:
             del self.fields["override_reason"]

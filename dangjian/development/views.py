@@ -86,14 +86,14 @@ def step_record(request, pk: int, step: str):
         raise NotAllowed("只读用户不能记录发展步骤")
     can_override = request.user.role == Role.COUNTY_ADMIN
     form = StepForm(step, request.POST or None, can_override=can_override,
-                    initial={"date": clock.today(), "mode": RecordMode.LIVE})
+                    initial={"date": clock.today(), "record_mode": RecordMode.LIVE})
     violations: list[dict] = []
     status = 200
     if request.method == "POST":
         if form.is_valid():
             cd = form.cleaned_data
             inp = StepInput(step=step, date=cd["date"], data=form.step_data(), responsible_name=cd["responsible_name"],
-                            responsible_role=cd["responsible_role"], mode=cd["mode"],
+                            responsible_role=cd["responsible_role"], mode=cd["record_mode"],
                             override_reason=cd.get("override_reason", ""))
             try:
                 dossier_record_step(actor=actor, dossier_id=pk, inp=inp)

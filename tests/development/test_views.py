@@ -36,7 +36,7 @@ def test_a_step_recorded_through_the_form_changes_the_status(world, dossier):
     c = world.client("village_secretary")
     with clock.frozen(TODAY):
         r = c.post(f"/dossiers/{dossier.pk}/steps/S02/", {"date": "2025-06-20", "talker": "王书记",
-                                                          "talker_role": "secretary", "mode": "live"})
+                                                          "talker_role": "secretary", "record_mode": "live"})
     assert r.status_code == 302
     assert StepRecord.objects.filter(dossier=dossier, step="S02").exists()
 
@@ -46,7 +46,7 @@ def test_a_live_record_that_breaks_a_rule_is_refused_with_the_reason(world, doss
     with clock.frozen(TODAY):
         # The talk must be held within a month of the application (细则第7条): 2025-06-01 → 2025-07-01 at the latest.
         r = c.post(f"/dossiers/{dossier.pk}/steps/S02/", {"date": "2025-05-20", "talker": "王书记",
-                                                          "talker_role": "secretary", "mode": "live"})
+                                                          "talker_role": "secretary", "record_mode": "live"})
     body = r.content.decode()
     assert r.status_code == 400
     assert "不能按时记录" in body
@@ -57,7 +57,7 @@ def test_bad_form_input_is_named_in_chinese_and_nothing_is_saved(world, dossier)
     c = world.client("village_secretary")
     with clock.frozen(TODAY):
         r = c.post(f"/dossiers/{dossier.pk}/steps/S02/", {"date": "2025-13-01", "talker_role": "secretary",
-                                                          "mode": "live"})
+                                                          "record_mode": "live"})
     body = r.content.decode()
     assert r.status_code == 400
     assert "谈话日期：不是有效日期" in body and "谈话人：必填" in body
@@ -72,7 +72,7 @@ def test_another_township_gets_404_for_the_dossier(world, dossier, url):
 
 def test_another_township_cannot_record_a_step(world, dossier):
     r = world.client("other_town_organizer").post(f"/dossiers/{dossier.pk}/steps/S02/", {
-        "date": "2025-06-20", "talker": "x", "talker_role": "secretary", "mode": "live"})
+        "date": "2025-06-20", "talker": "x", "talker_role": "secretary", "record_mode": "live"})
     assert r.status_code == 404
     assert not StepRecord.objects.filter(dossier=dossier, step="S02").exists()
 
@@ -129,3 +129,12 @@ def test_the_api_lists_and_records_within_scope(world, dossier):
     assert bad.status_code == 400 and "decided_by" in bad.json()["errors"]
     assert world.client("other_town_organizer").get(f"/api/dossiers/{dossier.pk}").status_code == 404
     assert world.client("other_town_organizer").get("/api/dossiers").json()["count"] == 0
+
+
+def test_the_approval_form_keeps_its_own_mode_field_apart_from_the_record_mode(world, dossier):
+    from dangjian.development.forms import StepForm
+
+    form = StepForm("S17", {"date": "2025-06-20", "body_type": "township_committee", "mode": "collective_meeting",
+                            "record_mode": "past"})
+    assert form.is_valid(), form.errors
+    assert form.step_data()["mode"] == "collective_meeting" and form.cleaned_data["record_mode"] == "past"
