@@ -80,7 +80,8 @@ def _detail(d: Dossier) -> dict:
 
 @router.get("/dossiers", response=DossierPage, summary="发展党员档案列表")
 def dossiers(request, status: str = "", page: int = 1, page_size: int = 50):
-    page, page_size = max(page, 1), min(max(page_size, 1), 200)
+    # A huge page number gives an empty page, not an OFFSET overflow in the database.
+    page, page_size = min(max(page, 1), 100_000), min(max(page_size, 1), 200)
     qs = dossier_queryset(user=request.user).order_by("org_path", "id")
     if status:
         qs = qs.filter(status=status)

@@ -99,6 +99,18 @@ def finding_summary(*, user) -> list[dict]:
     return list(visible_to(user, Finding).values("code", "severity").annotate(n=Count("id")).order_by("-n"))
 
 
+def finding_by_org(*, user) -> list[dict]:
+    """Counts of violations (E) and warnings (W) per branch in the user's subtree, most first."""
+    rows = (visible_to(user, Finding).values("dossier__organization__code", "dossier__organization__name", "severity")
+            .annotate(n=Count("id")).order_by())
+    out: dict[str, dict] = {}
+    for r in rows:
+        code = r["dossier__organization__code"]
+        row = out.setdefault(code, {"code": code, "name": r["dossier__organization__name"], "E": 0, "W": 0})
+        row[r["severity"]] += r["n"]
+    return sorted(out.values(), key=lambda x: (-x["E"], -x["W"], x["code"]))
+
+
 def late_entry_counts(*, user, late_days: int = 30) -> list[dict]:
     """补录: per branch, how many step records were entered more than `late_days` after their date."""
     rows = StepRecord.objects.filter(dossier__in=visible_to(user, Dossier))

@@ -24,6 +24,7 @@ from dangjian.development.selectors import (
     dossier_detail,
     dossier_queryset,
     due_list,
+    finding_by_org,
     finding_list,
     finding_summary,
     late_entry_counts,
@@ -119,7 +120,8 @@ def findings(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "development/findings.html", {
-        "page": page, "summary": finding_summary(user=request.user), "filters": filters, "query": query.urlencode(),
+        "page": page, "summary": finding_summary(user=request.user), "by_org": finding_by_org(user=request.user),
+        "filters": filters, "query": query.urlencode(),
         "late": late_entry_counts(user=request.user)})
 
 
