@@ -99,6 +99,14 @@ def _org_out(o) -> dict:
             "has_branch_committee": o.has_branch_committee, "can_approve": o.can_approve}
 
 
+MAX_PAGE = 100_000  # far beyond any real list; keeps OFFSET inside a 64-bit integer on both databases
+
+
+def page_bounds(page: int, page_size: int, max_size: int) -> tuple[int, int]:
+    """Clamp paging parameters: a huge page number must give an empty page, not a database error."""
+    return min(max(page, 1), MAX_PAGE), min(max(page_size, 1), max_size)
+
+
 class PageOut(Schema):
     count: int
     page: int
@@ -111,7 +119,7 @@ class OrgPage(PageOut):
 
 @api.get("/orgs", response=OrgPage, summary="组织列表（本组织及下级）", tags=["组织"])
 def orgs(request, page: int = 1, page_size: int = 200):
-    page, page_size = max(page, 1), min(max(page_size, 1), 1000)
+    page, page_size = page_bounds(page, page_size, 1000)
     qs = org_list(user=request.user)
     rows = list(qs[(page - 1) * page_size: page * page_size])
     return {"count": qs.count(), "page": page, "page_size": page_size, "items": [_org_out(o) for o in rows]}
@@ -166,7 +174,7 @@ class PersonQuery(Schema):
 
 @api.get("/people", response=PersonPage, summary="人员列表（搜索、筛选、分页）", tags=["人员"])
 def people(request, query: Query[PersonQuery]):
-    page, page_size = max(query.page, 1), min(max(query.page_size, 1), 200)
+    page, page_size = page_bounds(query.page, query.page_size, 200)
     filters = PersonFilter(q=query.q, org=query.org, party_status=query.party_status, gender=query.gender,
                            education=query.education, household_type=query.household_type,
                            occupation=query.occupation)

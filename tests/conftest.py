@@ -9,12 +9,14 @@ readonly (T1, 只读), orphan (no organization), anonymous.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from dangjian.core.audit import Actor
@@ -64,6 +66,10 @@ def add_person(world: World, key: str, org: Organization, name: str, **kw) -> Pe
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     sys_actor = Actor()
     county = org_create(actor=sys_actor, code="T000", name="测试县委", kind=OrgKind.COUNTY, check_scope=False)
     t1 = org_create(actor=sys_actor, code="T100", name="甲镇党委", kind=OrgKind.TOWNSHIP, parent=county,
@@ -92,3 +98,37 @@ def world(db) -> World:
     add_person(w, "w1_member", w1, "赵德成", party_status="full_member", status_date=dt.date(2005, 7, 1))
     add_person(w, "w1_activist", w1, "曾国华", party_status="activist", status_date=dt.date(2025, 1, 10))
     return w
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than a few seconds; always run, never skipped")
+
+
+@pytest.fixture(autouse=True)
+def _no_full_id_in_responses(monkeypatch):
+    """SECURITY.md D3: every response of the suite is scanned for full ID numbers (tests/support.py)."""
+    from tests.support import install_response_scanner
+
+    install_response_scanner(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def world_template(django_db_setup, django_db_blocker) -> World:
+    """One world per test module, inside a transaction rolled back when the module ends (building a world
+    costs ~0.1 s; the server suite asks for one in hundreds of tests). Not for transactional or live-server
+    tests: their data must be committed."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_world(world_template, db) -> World:
+    """A private copy of the module's world; the test's writes are undone by the `db` fixture's savepoint.
+    A module opts in with `@pytest.fixture def world(shared_world): return shared_world`."""
+    return copy.deepcopy(world_template)

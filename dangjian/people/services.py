@@ -20,6 +20,7 @@ from dangjian.people.pinyin import name_keys
 
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 _NAME = re.compile(r"^[\u3400-\u9fff·A-Za-z]{2,30}$")
+DUPLICATE_ID = "公民身份号码：该号码已登记，不能重复录入"
 
 
 @dataclass
@@ -49,6 +50,13 @@ def person_snapshot(p: Person) -> dict:
 
 
 def _validate(data: PersonData, *, exclude_pk: int | None = None) -> tuple[idnumber.IdNumberInfo, dict]:
+    return person_clean(data, exclude_pk=exclude_pk, check_duplicate=True)
+
+
+def person_clean(data: PersonData, *, exclude_pk: int | None = None, check_duplicate: bool = True
+                 ) -> tuple[idnumber.IdNumberInfo, dict]:
+    """Validate a person's fields (the form's, the API's and the imports' rules). Bulk imports pass
+    `check_duplicate=False` and look the ID numbers up in one query per chunk instead."""
     errors: dict[str, list[str]] = {}
 
     def err(f: str, msg: str) -> None:
@@ -72,11 +80,12 @@ def _validate(data: PersonData, *, exclude_pk: int | None = None) -> tuple[idnum
             err("gender", f"性别：与公民身份号码不一致（号码第17位表示{Gender(info.gender).label}）")
         if info.birth_date > today:
             err("id_number", "公民身份号码：出生日期晚于今天")
-        dup = Person.objects.filter(id_number_hash=crypto.blind_index(info.number))
-        if exclude_pk is not None:
-            dup = dup.exclude(pk=exclude_pk)
-        if dup.exists():
-            err("id_number", "公民身份号码：该号码已登记，不能重复录入")
+        if check_duplicate:
+            dup = Person.objects.filter(id_number_hash=crypto.blind_index(info.number))
+            if exclude_pk is not None:
+                dup = dup.exclude(pk=exclude_pk)
+            if dup.exists():
+                err("id_number", DUPLICATE_ID)
     if data.gender and data.gender not in Gender.values:
         err("gender", "性别：无效")
     if data.education and data.education not in Education.values:
@@ -110,6 +119,11 @@ def _check_target(actor: Actor, org: Organization) -> None:
 
 
 def _apply(person: Person, data: PersonData, info: idnumber.IdNumberInfo, keys: dict) -> None:
+    person_apply(person, data, info, keys)
+
+
+def person_apply(person: Person, data: PersonData, info: idnumber.IdNumberInfo, keys: dict) -> None:
+    """Copy validated data onto a Person (encrypting the ID number); the caller saves. Used by imports too."""
     person.name = keys["name"]
     person.name_initials, person.name_pinyin = name_keys(keys["name"])
     person.gender = keys["gender"]

@@ -150,13 +150,36 @@ ALWAYS_APPLIES: frozenset[str] = frozenset({"N-ORDER"})
 
 def ruleset_for(day: date, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleSet | None:
     """The rule set in force on ``day``: the one with the latest effective date not after it (or None)."""
+    if rule_sets is RULE_SETS:
+        try:
+            return _RULESET_ON[day]
+        except KeyError:
+            pass
     in_force = [rs for rs in rule_sets if rs.effective <= day]
-    return max(in_force, key=lambda rs: rs.effective) if in_force else None
+    found = max(in_force, key=lambda rs: rs.effective) if in_force else None
+    if rule_sets is RULE_SETS and len(_RULESET_ON) < _MEMO_CAP:
+        _RULESET_ON[day] = found
+    return found
 
 
 def rule_applies(code: str, day: date | None, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> bool:
     """Whether rule ``code`` judges a step dated ``day`` (an unknown date is judged)."""
-    if code in ALWAYS_APPLIES or day is None:
+    if day is None or code in ALWAYS_APPLIES:
         return True
+    if rule_sets is RULE_SETS:
+        try:
+            return code in _CODES_ON[day]
+        except KeyError:
+            pass
     rule_set = ruleset_for(day, rule_sets)
-    return rule_set is not None and code in rule_set.codes
+    codes = rule_set.codes if rule_set is not None else frozenset()
+    if rule_sets is RULE_SETS and len(_CODES_ON) < _MEMO_CAP:
+        _CODES_ON[day] = codes
+    return code in codes
+
+
+# Memos for the rule sets in force (RULE_SETS is fixed data): day → rule set, day → its codes. Bounded by the
+# days in use (one entry per date; the cap only guards a long-running process against odd dates).
+_MEMO_CAP = 200_000
+_RULESET_ON: dict[date, RuleSet | None] = {}
+_CODES_ON: dict[date, frozenset[str]] = {}

@@ -874,19 +874,24 @@ MISSING_STEP_RULES: dict[str, str] = {
 }
 
 
+# (step, the rule that requires it, every step depending on it): the table above with the dependencies of §2.
+_MISSING_STEP_TABLE = tuple((step, code, dependents_of(step)) for step, code in MISSING_STEP_RULES.items())
+
+
 def check_missing_steps(ctx: Ctx) -> None:
     """A step not recorded although a step depending on it (directly or through others) is (§2)."""
-    for step, code in MISSING_STEP_RULES.items():
-        if ctx.rec(step):
+    recorded, dates = ctx.recorded, ctx.dates
+    for step, code, dependents in _MISSING_STEP_TABLE:
+        if recorded[step]:
             continue
-        later = [s for s in dependents_of(step) if ctx.rec(s)]
+        later = [s for s in dependents if recorded[s]]
         if not later:
             continue
-        later_dates = [ctx.d(s) for s in later if ctx.d(s) is not None]
+        later_dates = [dates[s] for s in later if dates[s] is not None]
         if not ctx.applies(code, min(later_dates) if later_dates else None):
             continue
         first = later[0]
-        when = f"（{ctx.d(first)}）" if ctx.d(first) is not None else ""
+        when = f"（{dates[first]}）" if dates[first] is not None else ""
         ctx.missing_step(step, code, f"已记录后续步骤 {step_label(first)}{when}")
 
 
@@ -927,23 +932,24 @@ def _covering_rule(ctx: Ctx, step: str, dep: str) -> str | None:
 
 def check_order(ctx: Ctx) -> None:
     """N-ORDER: 发展党员工作流程 — a step dated before a step it depends on, where no rule above covers it."""
-    for step in STEPS:
-        day = ctx.d(step.code)
-        if day is None:
+    dates = ctx.dates
+    for code, dep in _DEPENDENCIES:
+        day, dep_day = dates[code], dates[dep]
+        if day is None or dep_day is None or day >= dep_day:
             continue
-        for dep in step.depends_on:
-            dep_day = ctx.d(dep)
-            if dep_day is None or day >= dep_day:
-                continue
-            cover = _covering_rule(ctx, step.code, dep)
-            if cover is not None and ctx.applies(cover, day):
-                continue
-            ctx.emit(
-                "N-ORDER",
-                f"{step_label(step.code)}（{day}）早于 {step_label(dep)}（{dep_day}）",
-                step=step.code,
-                fact=f"order:{step.code}:{dep}",
-            )
+        cover = _covering_rule(ctx, code, dep)
+        if cover is not None and ctx.applies(cover, day):
+            continue
+        ctx.emit(
+            "N-ORDER",
+            f"{step_label(code)}（{day}）早于 {step_label(dep)}（{dep_day}）",
+            step=code,
+            fact=f"order:{code}:{dep}",
+        )
+
+
+# Every (step, step it depends on) of §2, in step order.
+_DEPENDENCIES: tuple[tuple[str, str], ...] = tuple((step.code, dep) for step in STEPS for dep in step.depends_on)
 
 
 NATIONAL_CHECKS: tuple[Check, ...] = (

@@ -9,19 +9,24 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+@lru_cache(maxsize=1 << 18)
 def add_months(d: date, n: int) -> date:
     """The same day ``n`` months later (or earlier), or the last day of that month if it has no such day.
 
     2025-01-31 + 1 month = 2025-02-28; 2024-01-31 + 1 month = 2024-02-29 (PROCEDURE.md §1).
+    Memoized: the engine asks for the same few periods (1, 3, 6, 12 months) from the same dates again and again.
     """
     total = d.year * 12 + (d.month - 1) + n
     year, month0 = divmod(total, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last_day))
+    day = d.day
+    if day > 28:
+        day = min(day, calendar.monthrange(year, month0 + 1)[1])
+    return date(year, month0 + 1, day)
 
 
 def add_years(d: date, n: int) -> date:

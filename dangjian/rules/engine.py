@@ -106,7 +106,8 @@ def derive_status(ctx: Ctx) -> str:
         if decision == "cancel":
             return "cancelled"
         return "probationary"  # after an approved extension, until a later on-time conversion is approved
-    furthest = max((i + 1 for i, code in enumerate(STEP_CODES) if ctx.rec(code)), default=0)
+    recorded = ctx.recorded
+    furthest = next((i + 1 for i in range(len(STEP_CODES) - 1, -1, -1) if recorded[STEP_CODES[i]]), 0)
     if furthest >= 17:
         return "probationary"
     if furthest >= 7:

@@ -1,0 +1,309 @@
+"""The registry of every URL of the project, with what each persona must get (SECURITY.md B3).
+
+`tests/test_outsider_urls.py` walks Django's resolver (ninja's /api routes included) and fails when a URL
+pattern, or an API method, is missing here: a new URL cannot ship without its outsider test.
+
+Each persona has an "own" and a "foreign" record of each kind. Foreign is chosen to be the nearest thing
+he must not see: a sibling branch for the village secretary, his own parent township too, the other
+township for organizers, a second county (`add_outer_county`) for the county administrator.
+
+To add a URL: one `Endpoint` per method, with the route and name exactly as the resolver spells them, how to
+build the URL (and body) from the case's target, and what each case must answer (`expect`); `writes` names
+the status that means "written" (any other answer must leave every row as it was).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dangjian.core import clock
+from dangjian.core.audit import Actor
+from dangjian.development.services import dossier_open
+from dangjian.orgs.models import OrgKind, PlaceType, Role
+from dangjian.orgs.services import org_create, user_create
+from dangjian.people.services import PersonData, person_create
+from tests.conftest import PASSWORD, World, add_person, make_id
+
+PERSONAS = ("county_admin", "town_organizer", "village_secretary", "other_town_organizer", "readonly", "orphan",
+            "anonymous")
+REVEALERS = {"county_admin", "town_organizer", "other_town_organizer"}
+SCOPED = ("county_admin", "town_organizer", "village_secretary", "other_town_organizer", "readonly")
+# The organization each persona's subtree starts at (world attribute), for oracles.
+HOME_ORG = {"county_admin": "county", "town_organizer": "t1", "village_secretary": "v1",
+            "other_town_organizer": "t2", "readonly": "t1"}
+
+OWN_PERSON = {"county_admin": "w1_member", "town_organizer": "v2_member", "village_secretary": "v1_member",
+              "other_town_organizer": "w1_activist", "readonly": "v1_applicant"}
+FOREIGN_PERSON = {"county_admin": "x1_member", "town_organizer": "w1_member", "village_secretary": "v2_member",
+                  "other_town_organizer": "v1_member", "readonly": "w1_activist", "orphan": "v1_member",
+                  "anonymous": "v1_member"}
+OWN_ORG = {"county_admin": "T201", "town_organizer": "T102", "village_secretary": "T101",
+           "other_town_organizer": "T201", "readonly": "T101"}
+# Dossiers (development app): persons with an open dossier; and persons without one, for /dossiers/start/.
+OWN_DOSSIER = {"county_admin": "w1_activist", "town_organizer": "v1_applicant", "village_secretary": "v1_applicant",
+               "other_town_organizer": "w1_activist", "readonly": "v2_applicant"}
+FOREIGN_DOSSIER = {"county_admin": "x1_applicant", "town_organizer": "w1_activist",
+                   "village_secretary": "v2_applicant", "other_town_organizer": "v1_applicant",
+                   "readonly": "w1_activist", "orphan": "v1_applicant", "anonymous": "v1_applicant"}
+OWN_START = {"county_admin": "w1_reserve", "town_organizer": "v1_reserve", "village_secretary": "v1_reserve",
+             "other_town_organizer": "w1_reserve", "readonly": "v1_reserve"}
+FOREIGN_START = {"county_admin": "x1_member", "town_organizer": "w1_reserve", "village_secretary": "v2_applicant",
+                 "other_town_organizer": "v1_reserve", "readonly": "w1_reserve", "orphan": "v1_reserve",
+                 "anonymous": "v1_reserve"}
+FOREIGN_ORG = {"county_admin": "X000", "town_organizer": "T200", "village_secretary": "T100",
+               "other_town_organizer": "T101", "readonly": "T201", "orphan": "T000", "anonymous": "T101"}
+
+
+def add_outer_county(world: World) -> World:
+    """A second county beside the world's, with one branch and one person: foreign even to the county admin."""
+    sys_actor = Actor()
+    x = org_create(actor=sys_actor, code="X000", name="外县县委", kind=OrgKind.COUNTY, check_scope=False)
+    x1 = org_create(actor=sys_actor, code="X001", name="外县北村党支部", kind=OrgKind.BRANCH, parent=x,
+                    place_type=PlaceType.VILLAGE, check_scope=False)
+    outer_admin = user_create(actor=sys_actor, username="outer_admin", password=PASSWORD, organization=x,
+                              role=Role.COUNTY_ADMIN, must_change_password=False)
+    number = make_id(dt.date(1980, 1, 2))
+    world.people["x1_member"] = person_create(
+        actor=Actor(user=outer_admin),
+        data=PersonData(name="钱外人", id_number=number, organization=x1, party_status="full_member",
+                        status_date=dt.date(2012, 7, 1)))
+    world.id_numbers["x1_member"] = number
+    applicant = make_id(dt.date(2001, 3, 3))
+    world.people["x1_applicant"] = person_create(
+        actor=Actor(user=outer_admin),
+        data=PersonData(name="钱申请", id_number=applicant, organization=x1, party_status="applicant",
+                        status_date=dt.date(2025, 3, 1)))
+    world.id_numbers["x1_applicant"] = applicant
+    dossier_open(actor=Actor(user=outer_admin), person_id=world.people["x1_applicant"].pk)
+    return world
+
+
+def add_pipeline(world: World) -> World:
+    """Dossiers (development app) for the dossier URLs, and people without one for /dossiers/start/."""
+    add_person(world, "v2_applicant", world.v2, "冯申请", birth=dt.date(1999, 9, 19), party_status="applicant",
+               status_date=dt.date(2025, 3, 1))
+    add_person(world, "v1_reserve", world.v1, "褚后备", birth=dt.date(2001, 1, 1))
+    add_person(world, "w1_reserve", world.w1, "卫后备", birth=dt.date(2001, 1, 2))
+    admin = Actor(user=world.users["county_admin"])
+    for key in ("v1_applicant", "w1_activist", "v2_applicant"):
+        dossier_open(actor=admin, person_id=world.people[key].pk)
+    return world
+
+
+@dataclass(frozen=True)
+class Case:
+    persona: str
+    which: str  # "own" | "foreign" | "-" (the URL has no object)
+
+
+def cases_for(target: str) -> list[Case]:
+    if not target:
+        return [Case(p, "-") for p in PERSONAS]
+    own = [Case(p, "own") for p in SCOPED]
+    return own + [Case(p, "foreign") for p in PERSONAS]
+
+
+def target_value(world: World, target: str, case: Case) -> str:
+    """The path argument (or the destination organization) for a case."""
+    if not target:
+        return ""
+    if target == "person":
+        key = (OWN_PERSON if case.which == "own" else FOREIGN_PERSON)[case.persona]
+        return str(world.people[key].pk)
+    if target == "start":
+        key = (OWN_START if case.which == "own" else FOREIGN_START)[case.persona]
+        return str(world.people[key].pk)
+    if target == "dossier":
+        from dangjian.development.models import Dossier
+
+        key = (OWN_DOSSIER if case.which == "own" else FOREIGN_DOSSIER)[case.persona]
+        return str(Dossier.objects.get(person=world.people[key]).pk)
+    return (OWN_ORG if case.which == "own" else FOREIGN_ORG)[case.persona]
+
+
+# --- request bodies ----------------------------------------------------------------------------------
+def person_form(world: World, org_code: str, **over) -> dict:
+    data = {"name": "周新登", "id_number": make_id(dt.date(1995, 3, 8)), "gender": "", "birth_date": "",
+            "ethnicity": "汉族", "education": "senior", "household_type": "agricultural", "phone": "13800000000",
+            "organization": org_code, "party_status": "applicant", "status_date": "2025-06-01"}
+    data.update(over)
+    return data
+
+
+def edit_form(world: World, person_pk: str, **over) -> dict:
+    from dangjian.people.models import Person
+
+    p = Person.objects.select_related("organization").get(pk=person_pk)
+    data = {"name": "周改名", "id_number": p.id_number_masked, "gender": p.gender,
+            "birth_date": p.birth_date.isoformat(), "ethnicity": p.ethnicity, "education": "bachelor",
+            "household_type": p.household_type, "phone": "13911112222", "organization": p.organization.code,
+            "version": p.version}
+    data.update(over)
+    return data
+
+
+def api_person(world: World, org_code: str, **over) -> dict:
+    data = {"name": "吴接口", "id_number": make_id(dt.date(1996, 4, 9), male=False), "organization_code": org_code,
+            "party_status": "applicant", "status_date": "2025-06-01", "education": "college"}
+    data.update(over)
+    return data
+
+
+def step_form(world: World, value: str) -> dict:
+    received = clock.today() - dt.timedelta(days=10)
+    return {"date": received.isoformat(), "record_mode": "live", "responsible_name": "王书记"}
+
+
+def api_step(world: World, value: str) -> dict:
+    return {"step": "S01", "date": (clock.today() - dt.timedelta(days=10)).isoformat(), "data": {}}
+
+
+# --- expected answers --------------------------------------------------------------------------------
+def read(c: Case) -> int:
+    return 404 if c.which == "foreign" else 200
+
+
+def logged_in_ok(c: Case) -> int:
+    return 200
+
+
+def new_form(c: Case) -> int:
+    return 403 if c.persona == "readonly" else 200
+
+
+def new_post(c: Case) -> int:
+    # The page's organization field offers only the user's subtree: a foreign destination is an invalid choice.
+    if c.persona == "readonly":
+        return 403
+    return 302 if c.which == "own" else 400
+
+
+def edit_form_get(c: Case) -> int:
+    if c.which == "foreign":
+        return 404
+    return 403 if c.persona == "readonly" else 200
+
+
+def edit_post(c: Case) -> int:
+    if c.which == "foreign":
+        return 404
+    return 403 if c.persona == "readonly" else 302
+
+
+def reveal(c: Case) -> int:
+    if c.which == "foreign":
+        return 404
+    return 200 if c.persona in REVEALERS else 403
+
+
+def api_create(c: Case) -> int:
+    if c.which == "foreign":
+        return 404
+    return 403 if c.persona == "readonly" else 201
+
+
+def not_allowed(c: Case) -> int:
+    return 405
+
+
+def county_admin_only(ok: int) -> Callable[[Case], int]:
+    return lambda c: ok if c.persona == "county_admin" else 403
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL pattern and one method. `access`: "page" (login required), "api" (401 without auth), or
+    "public". `writes`: the status that means "written"; any other answer must leave every row as it was."""
+
+    route: str
+    name: str
+    method: str
+    url: Callable[[str], str]
+    expect: Callable[[Case], int]
+    access: str = "page"
+    # "" | "person" | "org" | "dossier" | "start" (path argument) | "dest" (destination organization in the body)
+    target: str = ""
+    body: Callable[[World, str], dict] | None = None
+    json: bool = False
+    writes: int | None = None
+    anonymous: int | None = None  # what an anonymous request gets, when not the access default
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} /{self.route}"
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    # --- pages -----------------------------------------------------------------------------------
+    Endpoint("", "home", "GET", lambda v: "/", logged_in_ok),
+    Endpoint("accounts/login/", "login", "GET", lambda v: "/accounts/login/",
+             lambda c: 302, access="public", anonymous=200),  # a logged-in user goes to his start page
+    Endpoint("accounts/login/", "login", "POST", lambda v: "/accounts/login/", lambda c: 302, access="public",
+             body=lambda w, v: {"username": "town_organizer", "password": "wrong-" + PASSWORD}, anonymous=200),
+    Endpoint("accounts/logout/", "logout", "POST", lambda v: "/accounts/logout/", lambda c: 302),
+    Endpoint("accounts/logout/", "logout", "GET", lambda v: "/accounts/logout/", not_allowed, anonymous=405),
+    Endpoint("accounts/password/", "password_change", "GET", lambda v: "/accounts/password/", logged_in_ok),
+    Endpoint("accounts/password/", "password_change", "POST", lambda v: "/accounts/password/",
+             lambda c: 302, body=lambda w, v: {"old_password": PASSWORD, "new_password1": "Neu-2026-pass",
+                                               "new_password2": "Neu-2026-pass"}),
+    Endpoint("orgs/", "tree", "GET", lambda v: "/orgs/", logged_in_ok),
+    Endpoint("orgs/<str:code>/", "detail", "GET", lambda v: f"/orgs/{v}/", read, target="org"),
+    Endpoint("people/", "list", "GET", lambda v: "/people/", logged_in_ok),
+    Endpoint("people/new/", "new", "GET", lambda v: "/people/new/", new_form),
+    Endpoint("people/new/", "new", "POST", lambda v: "/people/new/", new_post, target="dest",
+             body=lambda w, v: person_form(w, v), writes=302),
+    Endpoint("people/<int:pk>/", "detail", "GET", lambda v: f"/people/{v}/", read, target="person"),
+    Endpoint("people/<int:pk>/edit/", "edit", "GET", lambda v: f"/people/{v}/edit/", edit_form_get,
+             target="person"),
+    Endpoint("people/<int:pk>/edit/", "edit", "POST", lambda v: f"/people/{v}/edit/", edit_post,
+             target="person", body=edit_form, writes=302),
+    Endpoint("people/<int:pk>/reveal-id/", "reveal_id", "POST", lambda v: f"/people/{v}/reveal-id/", reveal,
+             target="person"),
+    Endpoint("people/<int:pk>/reveal-id/", "reveal_id", "GET", lambda v: f"/people/{v}/reveal-id/",
+             not_allowed, target="person"),
+    # --- API ---------------------------------------------------------------------------------------
+    Endpoint("api/", "api-root", "GET", lambda v: "/api/", lambda c: 404, access="public", anonymous=404),
+    Endpoint("api/docs", "openapi-view", "GET", lambda v: "/api/docs", lambda c: 200, access="public",
+             anonymous=200),  # the schema holds no personal data; browser tests load it without login
+    Endpoint("api/openapi.json", "openapi-json", "GET", lambda v: "/api/openapi.json", lambda c: 200,
+             access="public", anonymous=200),
+    Endpoint("api/orgs", "orgs", "GET", lambda v: "/api/orgs", logged_in_ok, access="api"),
+    Endpoint("api/orgs/<code>", "org", "GET", lambda v: f"/api/orgs/{v}", read, access="api", target="org"),
+    Endpoint("api/people", "people", "GET", lambda v: "/api/people", logged_in_ok, access="api"),
+    Endpoint("api/people", "person_new", "POST", lambda v: "/api/people", api_create, access="api",
+             target="dest", body=lambda w, v: api_person(w, v), json=True, writes=201),
+    Endpoint("api/people/<int:person_id>", "person", "GET", lambda v: f"/api/people/{v}", read, access="api",
+             target="person"),
+    # --- development (dossiers) ------------------------------------------------------------------------
+    Endpoint("dossiers/", "list", "GET", lambda v: "/dossiers/", logged_in_ok),
+    Endpoint("dossiers/start/<int:person_id>/", "start", "POST", lambda v: f"/dossiers/start/{v}/", edit_post,
+             target="start", writes=302),
+    Endpoint("dossiers/start/<int:person_id>/", "start", "GET", lambda v: f"/dossiers/start/{v}/", not_allowed,
+             target="start"),
+    Endpoint("dossiers/<int:pk>/", "detail", "GET", lambda v: f"/dossiers/{v}/", read, target="dossier"),
+    Endpoint("dossiers/<int:pk>/steps/<str:step>/", "step", "GET", lambda v: f"/dossiers/{v}/steps/S01/",
+             edit_form_get, target="dossier"),
+    Endpoint("dossiers/<int:pk>/steps/<str:step>/", "step", "POST", lambda v: f"/dossiers/{v}/steps/S01/",
+             edit_post, target="dossier", body=step_form, writes=302),
+    Endpoint("dossiers/findings/", "findings", "GET", lambda v: "/dossiers/findings/", logged_in_ok),
+    Endpoint("dossiers/due/", "due", "GET", lambda v: "/dossiers/due/", logged_in_ok),
+    Endpoint("dossiers/config/", "config", "GET", lambda v: "/dossiers/config/", county_admin_only(200)),
+    Endpoint("dossiers/config/", "config", "POST", lambda v: "/dossiers/config/", county_admin_only(400),
+             body=lambda w, v: {"late_entry_days": "0"}),  # refused (400), nothing written; others: 403
+    Endpoint("api/dossiers", "dossiers", "GET", lambda v: "/api/dossiers", logged_in_ok, access="api"),
+    Endpoint("api/dossiers/<int:dossier_id>", "dossier", "GET", lambda v: f"/api/dossiers/{v}", read, access="api",
+             target="dossier"),
+    Endpoint("api/dossiers/<int:dossier_id>/steps", "record_step", "POST", lambda v: f"/api/dossiers/{v}/steps",
+             api_create, access="api", target="dossier", body=api_step, json=True, writes=201),
+    Endpoint("api/findings", "findings", "GET", lambda v: "/api/findings", logged_in_ok, access="api"),
+)
+
+
+def expected_status(ep: Endpoint, c: Case) -> int:
+    if c.persona == "anonymous":
+        if ep.anonymous is not None:
+            return ep.anonymous
+        return 401 if ep.access == "api" else 302
+    return ep.expect(c)
