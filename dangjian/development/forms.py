@@ -25,7 +25,8 @@ def _field(f) -> forms.Field:
                                   error_messages={"invalid": f"{f.label}：应为整数", "min_value": f"{f.label}：不能为负数"},
                                   **common)
     if f.kind == "bool":
-        return forms.BooleanField(label=f.label, required=False, initial=True)
+        # Unticked by default: a compliance fact is declared, never presumed.
+        return forms.BooleanField(label=f.label, required=False)
     if f.kind == "choice":
         choices = ([("", "—")] if not f.required else []) + list(f.choices)
         return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select"}), **common)
@@ -67,7 +68,6 @@ class StepForm(forms.Form):
         return {f.name: self.cleaned_data.get(f.name) for f in STEP_DEFS[self.step].fields}
 
 
-GATES = [("activist", "确定入党积极分子前"), ("candidate", "确定发展对象前"), ("admission", "支部大会接收前")]
 PUBLICITY_POINTS = [("activist", "入党积极分子"), ("candidate", "发展对象"), ("admission", "接收预备党员"),
                     ("conversion", "预备党员转正")]
 
@@ -86,13 +86,8 @@ class CountyConfigForm(forms.Form):
                                                 max_value=30)
     publicity_at = forms.MultipleChoiceField(label="须公示的环节", choices=PUBLICITY_POINTS, required=False,
                                              widget=forms.CheckboxSelectMultiple)
-    kinship_gate = forms.ChoiceField(label="村干部近亲属须经县委组织部同意的关口", required=False,
-                                     choices=[("", "不启用")] + GATES)
-    joint_review_departments = forms.CharField(label="联审部门（用顿号或逗号分隔，留空不启用）", required=False,
-                                               max_length=300)
-    joint_review_gate = forms.ChoiceField(label="联审关口", choices=GATES, initial="candidate")
-    county_review_gate = forms.ChoiceField(label="县委组织部复审关口", required=False, choices=[
-        ("", "不启用"), ("admission", "支部大会前"), ("approval", "党委审批前")])
+    # 近亲属审批 (kinship_gate), 联审 (joint_review_*) and 县级复审 (county_review_gate) need their review
+    # workflows to record the approvals they check; they are offered here once those exist (issue 6).
     training_min_hours = forms.IntegerField(label="集中培训最少学时（留空不启用）", required=False, min_value=1,
                                             max_value=200)
     application_min_months = forms.IntegerField(label="递交申请后至少多少个月才能确定为积极分子（留空不启用）",
@@ -117,14 +112,10 @@ class CountyConfigForm(forms.Form):
 
     def config(self) -> dict:
         cd = self.cleaned_data
-        departments = [x.strip() for x in cd["joint_review_departments"].replace("，", ",").replace("、", ",").split(",")
-                       if x.strip()]
         return {"strict_anniversary": cd["strict_anniversary"], "strict_birthday": cd["strict_birthday"],
                 "holiday_rollover": cd["holiday_rollover"], "candidate_date": cd["candidate_date"],
                 "min_cultivation_years": cd["min_cultivation_years"],
                 "publicity_working_days": cd["publicity_working_days"], "publicity_at": cd["publicity_at"],
-                "kinship_gate": cd["kinship_gate"] or None, "joint_review_departments": departments,
-                "joint_review_gate": cd["joint_review_gate"], "county_review_gate": cd["county_review_gate"] or None,
                 "training_min_hours": cd["training_min_hours"], "application_min_months": cd["application_min_months"],
                 "meeting_within_1m_of_prereview": cd["meeting_within_1m_of_prereview"],
                 "oath_within_1m": cd["oath_within_1m"], "tiers": cd["tiers"]}
@@ -132,6 +123,5 @@ class CountyConfigForm(forms.Form):
     @staticmethod
     def initial_from(config: dict, late_entry_days: int) -> dict:
         initial = dict(config)
-        initial["joint_review_departments"] = "、".join(config.get("joint_review_departments") or [])
         initial["late_entry_days"] = late_entry_days
         return initial

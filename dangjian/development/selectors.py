@@ -72,7 +72,7 @@ def timeline(dossier: Dossier, *, today: dt.date, late_days: int = 30) -> list[T
         rows.append(TimelineRow(code=code, stage=getattr(s, "stage", 0), name=getattr(s, "name", code), state=state,
                                 records=recs, deadline=deadline, earliest=earliest,
                                 findings=[f for f in findings if f.step == code],
-                                late=any(r.late_days > late_days for r in recs)))
+                                late=any(r.mode == "past" or r.late_days > late_days for r in recs)))
     return rows
 
 
@@ -117,12 +117,16 @@ def late_entry_counts(*, user, late_days: int = 30) -> list[dict]:
     counts: dict[str, dict] = {}
     for r in rows.select_related("dossier__organization").only("date", "entered_at", "dossier__organization__name",
                                                                  "dossier__organization__code"):
-        if r.late_days > late_days:
+        if r.mode == "past" or r.late_days > late_days:
             org = r.dossier.organization
             row = counts.setdefault(org.code, {"code": org.code, "name": org.name, "n": 0})
             row["n"] += 1
     return sorted(counts.values(), key=lambda x: -x["n"])
 
+
+
+# Kinds whose date opens a step (earliest date) rather than closing it (a deadline): past it, the step is ready.
+OPENING_KINDS = {"candidate", "probation_end"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,8 @@ class DueItem:
     label: str
     step: str
     date: str
-    overdue: bool
+    overdue: bool  # a deadline that has passed
+    ready: bool  # an earliest date that has come: the step may be taken now
 
 
 DUE_SORTS = {"date": lambda i: (i.date, i.dossier.org_path), "org": lambda i: (i.dossier.org_path, i.date),
@@ -148,11 +153,13 @@ def due_list(*, user, today: dt.date, days: int = 30, sort: str = "date", kind: 
                                                               "organization__name", "organization__code"):
         for i in d.due:
             if i["date"] <= horizon and (not kind or i["kind"] == kind):
+                opening = i["kind"] in OPENING_KINDS
                 items.append(DueItem(dossier=d, kind=i["kind"], label=i["label"], step=i["step"], date=i["date"],
-                                     overdue=i["date"] < now))
+                                     overdue=not opening and i["date"] < now, ready=opening and i["date"] <= now))
     return sorted(items, key=DUE_SORTS.get(sort, DUE_SORTS["date"]))
 
 
 def due_counts(*, user, today: dt.date, days: int = 30) -> dict:
     items = due_list(user=user, today=today, days=days)
-    return {"overdue": sum(1 for i in items if i.overdue), "upcoming": sum(1 for i in items if not i.overdue)}
+    return {"overdue": sum(1 for i in items if i.overdue), "ready": sum(1 for i in items if i.ready),
+            "upcoming": sum(1 for i in items if not i.overdue and not i.ready)}

@@ -29,6 +29,12 @@ STATUS_STEP = {DossierStatus.APPLICANT: "S01", DossierStatus.ACTIVIST: "S03", Do
                DossierStatus.PROBATIONARY: "S17", DossierStatus.FULL_MEMBER: "S24", DossierStatus.CANCELLED: "S24"}
 
 
+# Steps the approving committee records (filing, pre-review, its talk, approval, conversion approval):
+# 谁审批谁负责 — a village secretary records his branch's steps, not the township's.
+TOWNSHIP_STEPS = {"S04", "S08", "S13", "S16", "S17", "S18", "S24"}
+BRANCH_ROLES = {Role.VILLAGE_SECRETARY}
+
+
 class RuleViolation(Exception):
     """Recording now would break a rule (E). Carries the findings; a county admin may override with a reason."""
 
@@ -209,8 +215,14 @@ def dossier_record_step(*, actor: Actor, dossier_id: int, inp: StepInput) -> Ste
     if dossier is None or not path_visible(actor.user, dossier.org_path):
         raise OutOfScope()
     _check_write(actor, dossier.org_path)
+    if inp.step in TOWNSHIP_STEPS and actor.user.role in BRANCH_ROLES:
+        raise NotAllowed(f"{inp.step} 由乡镇（街道）党（工）委记录，村党支部书记不能代记")
     today = clock.today()
     data = validate_step_input(inp, today)
+    config, late_days = engine.config_for(dossier.org_path)
+    if inp.mode == RecordMode.PAST and (today - inp.date).days <= late_days:
+        # 补录 is for records made up afterwards; what happened lately is recorded as it happens, under the rules.
+        raise ValidationError({"mode": [f"记录方式：补录只适用于 {late_days} 天以前的步骤，近期发生的步骤请按时记录"]})
     records = list(dossier.records.all())
     sdef = STEP_DEFS[inp.step]
     same = [r for r in records if r.step == inp.step]
@@ -221,7 +233,6 @@ def dossier_record_step(*, actor: Actor, dossier_id: int, inp: StepInput) -> Ste
     else:
         seq = 1
     replaced = next((r for r in same if r.seq == seq), None)
-    config, _late = engine.config_for(dossier.org_path)
     before = engine.evaluate(dossier, records, as_of=today, config=config)
     record = replaced or StepRecord(dossier=dossier, step=inp.step, seq=seq)
     old = {"date": replaced.date, "data": replaced.data} if replaced else None

@@ -59,6 +59,8 @@ def _meeting_fields() -> tuple[Field, ...]:
         Field("ballot", "表决方式", "choice", choices=BALLOT),
         Field("individually_voted", "逐个讨论、逐个表决", "bool", required=False),
         Field("candidates_on_agenda", "本次会议讨论的人数", "int", required=False),
+        Field("publicity_start", "公示开始", "date", required=False),
+        Field("publicity_end", "公示结束", "date", required=False),
     )
 
 
@@ -146,7 +148,7 @@ def _meeting(date: str, data: dict) -> dict:
         "ballot": data.get("ballot"),
         "individually_voted": bool(data.get("individually_voted", True)),
         "candidates_on_agenda": data.get("candidates_on_agenda") or 1,
-        "publicity": None,
+        "publicity": _publicity(data),
     }
 
 

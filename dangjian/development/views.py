@@ -86,14 +86,25 @@ def step_record(request, pk: int, step: str):
     if not request.user.can_write:
         raise NotAllowed("只读用户不能记录发展步骤")
     can_override = request.user.role == Role.COUNTY_ADMIN
-    form = StepForm(step, request.POST or None, can_override=can_override,
-                    initial={"date": clock.today(), "record_mode": RecordMode.LIVE})
+    # ?seq=N corrects an existing record of the step (for S06, S21, S22–S24 the N-th one); without it, a new
+    # record (repeatable steps) or the step's only record.
+    seq = request.GET.get("seq")
+    seq = int(seq) if seq and seq.isdigit() else None
+    existing = dossier.records.filter(step=step, seq=seq).first() if seq else None
+    if seq and existing is None:
+        return render(request, "core/error.html", {"title": "未找到", "message": "没有这条记录。"}, status=404)
+    initial = {"date": clock.today(), "record_mode": RecordMode.LIVE}
+    if existing:
+        initial = {**existing.data, "date": existing.date, "record_mode": existing.mode,
+                   "responsible_name": existing.responsible_name, "responsible_role": existing.responsible_role}
+    form = StepForm(step, request.POST or None, can_override=can_override, initial=initial)
     violations: list[dict] = []
     status = 200
     if request.method == "POST":
         if form.is_valid():
             cd = form.cleaned_data
-            inp = StepInput(step=step, date=cd["date"], data=form.step_data(), responsible_name=cd["responsible_name"],
+            inp = StepInput(step=step, date=cd["date"], data=form.step_data(), seq=seq,
+                            responsible_name=cd["responsible_name"],
                             responsible_role=cd["responsible_role"], mode=cd["record_mode"],
                             override_reason=cd.get("override_reason", ""))
             try:
@@ -109,6 +120,7 @@ def step_record(request, pk: int, step: str):
         status = 400
     return render(request, "development/step_form.html", {"dossier": dossier, "form": form, "step": step,
                                                           "sdef": STEP_DEFS[step], "violations": violations,
+                                                          "existing": existing,
                                                           "can_override": can_override}, status=status)
 
 
@@ -117,12 +129,13 @@ def findings(request):
     filters = FindingFilter(code=request.GET.get("code", ""), severity=request.GET.get("severity", ""),
                             org=request.GET.get("org", ""))
     page = Paginator(finding_list(user=request.user, filters=filters), 100).get_page(request.GET.get("page"))
+    late_days = engine.config_for(request.user.organization.path)[1] if request.user.organization else 30
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "development/findings.html", {
         "page": page, "summary": finding_summary(user=request.user), "by_org": finding_by_org(user=request.user),
         "filters": filters, "query": query.urlencode(),
-        "late": late_entry_counts(user=request.user)})
+        "late": late_entry_counts(user=request.user, late_days=late_days), "late_days": late_days})
 
 
 @login_required
@@ -136,7 +149,8 @@ def due(request):
     if request.GET.get("format") == "xlsx":
         return xlsx_response("待办与逾期", ["期限", "事项", "步骤", "姓名", "党支部", "状态"],
                              [(dt.date.fromisoformat(i.date), i.label, i.step, i.dossier.person.name,
-                               i.dossier.organization.name, "已逾期" if i.overdue else "待办") for i in items],
+                               i.dossier.organization.name, "已逾期" if i.overdue else "可以办理" if i.ready else "待办")
+                              for i in items],
                              filename=f"待办与逾期-{clock.today():%Y-%m-%d}.xlsx")
     return render(request, "development/due.html", {"items": items, "sort": sort, "kind": kind,
                                                     "overdue": sum(1 for i in items if i.overdue)})

@@ -46,7 +46,7 @@ def activist_dossier(world, a_date=dt.date(2024, 9, 5)):
     record(world, "village_secretary", d, "S01", s01)
     record(world, "village_secretary", d, "S02", s01 + dt.timedelta(days=10), {"talker": "王书记", "talker_role": "secretary"})
     record(world, "village_secretary", d, "S03", a_date, {"decided_by": "branch_committee", "nomination": ["party_member"]})
-    record(world, "village_secretary", d, "S04", a_date + dt.timedelta(days=3))
+    record(world, "town_organizer", d, "S04", a_date + dt.timedelta(days=3))
     record(world, "village_secretary", d, "S05", a_date + dt.timedelta(days=3),
            {"mentor1_name": "甲", "mentor1_status": "full", "mentor2_name": "乙", "mentor2_status": "full"})
     record(world, "village_secretary", d, "S06", a_date + dt.timedelta(days=170), {"rating": "good"})
@@ -75,7 +75,7 @@ def test_making_a_candidate_too_early_is_refused_with_the_earliest_date(world, f
 
 def test_a_past_record_is_saved_and_its_fault_flagged(world, frozen):
     d = activist_dossier(world)
-    record(world, "village_secretary", d, "S07", dt.date(2025, 6, 20), {"opinions_heard": "2025-06-18"}, mode="past")
+    record(world, "village_secretary", d, "S07", dt.date(2025, 5, 20), {"opinions_heard": "2025-05-18"}, mode="past")
     d.refresh_from_db()
     assert d.status == "candidate"
     assert Finding.objects.filter(dossier=d, code="N-ACT-1Y", severity="E").exists()
@@ -148,3 +148,20 @@ def test_every_recorded_step_is_audited_with_its_data(world, frozen):
     row = AuditEntry.objects.filter(action="dossier.record_step").latest("id")
     assert row.after["step"] == "S01" and row.after["date"] == "2025-03-01"
     assert row.username == "village_secretary"
+
+
+def test_a_recent_step_cannot_be_entered_as_a_past_record_to_dodge_the_rules(world, frozen):
+    d = activist_dossier(world)
+    with pytest.raises(ValidationError) as exc:
+        record(world, "village_secretary", d, "S07", dt.date(2025, 6, 20), {"opinions_heard": "2025-06-18"},
+               mode="past")
+    assert "补录只适用于 30 天以前" in exc.value.message_dict["mode"][0]
+    assert not StepRecord.objects.filter(dossier=d, step="S07").exists()
+
+
+@pytest.mark.parametrize("step", ["S04", "S08", "S13", "S16", "S17", "S18", "S24"])
+def test_a_village_secretary_cannot_record_the_townships_steps(world, frozen, step):
+    d = dossier_open(actor=actor(world, "village_secretary"), person_id=world.people["v1_applicant"].pk)
+    with pytest.raises(NotAllowed):
+        record(world, "village_secretary", d, step, dt.date(2025, 3, 1))
+    assert not StepRecord.objects.filter(dossier=d).exists()

@@ -138,3 +138,15 @@ def test_the_approval_form_keeps_its_own_mode_field_apart_from_the_record_mode(w
                             "record_mode": "past"})
     assert form.is_valid(), form.errors
     assert form.step_data()["mode"] == "collective_meeting" and form.cleaned_data["record_mode"] == "past"
+
+
+def test_a_repeatable_record_is_corrected_in_place_not_added(world, dossier):
+    c = world.client("town_organizer")
+    with clock.frozen(TODAY):
+        page = c.get(f"/dossiers/{dossier.pk}/steps/S01/?seq=1")
+        assert "修改第 1 条记录" in page.content.decode() and 'value="2025-06-01"' in page.content.decode()
+        r = c.post(f"/dossiers/{dossier.pk}/steps/S01/?seq=1", {"date": "2025-06-02", "record_mode": "live"})
+    assert r.status_code == 302
+    assert list(StepRecord.objects.filter(dossier=dossier, step="S01").values_list("seq", "date")) == [
+        (1, dt.date(2025, 6, 2))]
+    assert world.client("town_organizer").get(f"/dossiers/{dossier.pk}/steps/S01/?seq=7").status_code == 404
