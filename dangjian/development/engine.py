@@ -30,8 +30,10 @@ def _view(r: StepRecord) -> RecordView:
 
 def document_for(dossier: Dossier, records: Iterable[StepRecord]) -> dict:
     person = dossier.person
+    departure = dossier.expected_departure
     return assemble(str(dossier.pk), {"birth_date": person.birth_date.isoformat(), "near_relative_of_cadre": False,
-                                      "tier": None, "expected_departure": None},
+                                      "tier": dossier.tier or None,
+                                      "expected_departure": departure.isoformat() if departure else None},
                     [_view(r) for r in records])
 
 

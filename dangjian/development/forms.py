@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from dangjian.development.models import RecordMode
+from dangjian.development.models import RecordMode, Tier
 from dangjian.development.stepdefs import STEP_DEFS
 
 
@@ -125,3 +125,11 @@ class CountyConfigForm(forms.Form):
         initial = dict(config)
         initial["late_entry_days"] = late_entry_days
         return initial
+
+
+class ProfileForm(forms.Form):
+    tier = forms.ChoiceField(label="发展梯次", required=False, choices=[("", "—")] + list(Tier.choices),
+                             widget=forms.Select(attrs={"class": "form-select"}))
+    expected_departure = forms.DateField(label="预计外出（离开本地）日期", required=False,
+                                         widget=DateInput(attrs={"class": "form-control"}),
+                                         error_messages={"invalid": "预计外出日期：不是有效日期（应为 2025-03-01 这样的格式）"})

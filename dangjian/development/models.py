@@ -19,6 +19,12 @@ class DossierStatus(models.TextChoices):
     CANCELLED = "cancelled", "取消预备党员资格"
 
 
+class Tier(models.TextChoices):
+    CURRENT_YEAR = "current_year", "当年计划发展"
+    NEAR_TERM = "near_term", "近年计划发展"
+    LONG_TERM = "long_term", "远期计划发展"
+
+
 class Dossier(models.Model):
     """One person's development record (一人一档). Status, next step and computed dates are derived by the
     rule engine from the step records and stored for lists; they change only when a step is recorded."""
@@ -35,6 +41,8 @@ class Dossier(models.Model):
     # What falls due, derived with the findings: [{"kind", "step", "date"}] for steps not yet recorded.
     due = models.JSONField("待办", default=list, blank=True)
     rule_version = models.CharField(max_length=16, blank=True)
+    tier = models.CharField("发展梯次", max_length=16, choices=Tier.choices, blank=True)
+    expected_departure = models.DateField("预计外出（离开本地）日期", null=True, blank=True)
     errors = models.PositiveIntegerField("违规数", default=0)
     warnings = models.PositiveIntegerField("提示数", default=0)
     version = models.PositiveIntegerField(default=1)

@@ -353,3 +353,26 @@ def county_config_update(*, actor: Actor, county_code: str, config: dict, late_e
     audit_log(actor=actor, action="config.update", obj_type="organization", obj_id=county.code, before=before,
               after={"config": config, "late_entry_days": late_entry_days})
     return dossier_recheck(actor=actor, org_path=county.path)
+
+
+@transaction.atomic
+def dossier_set_profile(*, actor: Actor, dossier_id: int, tier: str, expected_departure: dt.date | None) -> Dossier:
+    """Set what the rules read about the person besides the steps: 发展梯次 (L-TIER) and an expected departure
+    (N-LEAVING-3M). Findings are refreshed in the same transaction."""
+    from dangjian.development.models import Tier
+
+    dossier = (Dossier.objects.select_for_update().select_related("person", "organization")
+               .filter(pk=dossier_id).first())
+    if dossier is None or not path_visible(actor.user, dossier.org_path):
+        raise OutOfScope()
+    _check_write(actor, dossier.org_path)
+    if tier and tier not in Tier.values:
+        raise ValidationError({"tier": ["发展梯次：无效的选项"]})
+    before = {"tier": dossier.tier, "expected_departure": dossier.expected_departure}
+    dossier.tier, dossier.expected_departure = tier, expected_departure
+    records = list(dossier.records.all())
+    config, _late = engine.config_for(dossier.org_path)
+    _refresh(dossier, records, engine.evaluate(dossier, records, as_of=clock.today(), config=config))
+    audit_log(actor=actor, action="dossier.profile", obj_type="dossier", obj_id=dossier.pk, before=before,
+              after={"tier": tier, "expected_departure": expected_departure})
+    return dossier

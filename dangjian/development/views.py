@@ -16,7 +16,7 @@ from dangjian.core.audit import actor_from_request, audit_log
 from dangjian.core.errors import NotAllowed
 from dangjian.core.xlsx import xlsx_response
 from dangjian.development import engine
-from dangjian.development.forms import CountyConfigForm, StepForm
+from dangjian.development.forms import CountyConfigForm, ProfileForm, StepForm
 from dangjian.development.models import DossierStatus, RecordMode
 from dangjian.development.selectors import (
     DUE_SORTS,
@@ -36,6 +36,7 @@ from dangjian.development.services import (
     county_config_update,
     dossier_open,
     dossier_record_step,
+    dossier_set_profile,
 )
 from dangjian.development.stepdefs import STEP_DEFS
 from dangjian.orgs.models import Role
@@ -73,8 +74,9 @@ def dossier_view(request, pk: int):
     _config, late_days = engine.config_for(dossier.org_path)
     rows = timeline(dossier, today=clock.today(), late_days=late_days)
     findings = list(dossier.findings.all())
+    profile = ProfileForm(initial={"tier": dossier.tier, "expected_departure": dossier.expected_departure})
     return render(request, "development/detail.html", {"dossier": dossier, "rows": rows, "findings": findings,
-                                                       "late_days": late_days})
+                                                       "late_days": late_days, "profile": profile})
 
 
 @login_required
@@ -175,3 +177,20 @@ def county_config(request):
             return redirect("development:config")
     return render(request, "development/config.html", {"form": form, "county": county},
                   status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def dossier_profile(request, pk: int):
+    form = ProfileForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("development:detail", pk=pk)
+    try:
+        dossier_set_profile(actor=actor_from_request(request), dossier_id=pk, tier=form.cleaned_data["tier"],
+                            expected_departure=form.cleaned_data["expected_departure"])
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.success(request, "已保存。")
+    return redirect("development:detail", pk=pk)

@@ -150,3 +150,17 @@ def test_a_repeatable_record_is_corrected_in_place_not_added(world, dossier):
     assert list(StepRecord.objects.filter(dossier=dossier, step="S01").values_list("seq", "date")) == [
         (1, dt.date(2025, 6, 2))]
     assert world.client("town_organizer").get(f"/dossiers/{dossier.pk}/steps/S01/?seq=7").status_code == 404
+
+
+def test_the_tier_feeds_the_tier_rule_and_outsiders_cannot_set_it(world, dossier):
+    from dangjian.development.models import CountyConfig, Finding
+
+    CountyConfig.objects.create(county=world.county, config={"tiers": True})
+    c = world.client("village_secretary")
+    with clock.frozen(TODAY):
+        r = c.post(f"/dossiers/{dossier.pk}/profile/", {"tier": "near_term", "expected_departure": ""})
+        foreign = world.client("other_town_organizer").post(f"/dossiers/{dossier.pk}/profile/", {"tier": "long_term"})
+    dossier.refresh_from_db()
+    assert r.status_code == 302 and dossier.tier == "near_term"
+    assert foreign.status_code == 404
+    assert not Finding.objects.filter(dossier=dossier, code="L-TIER").exists()  # not yet a candidate
