@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core.widgets import DateInput
 from dangjian.development.models import RecordMode, Tier
 from dangjian.development.stepdefs import STEP_DEFS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kw):
-        super().__init__(format="%Y-%m-%d", **kw)
 
 
 def _field(f) -> forms.Field:

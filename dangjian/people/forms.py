@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core.widgets import DateInput
 from dangjian.people.models import Education, Gender, HouseholdType, Occupation, PartyStatus
 
 
 def _blank(choices):
     return [("", "—")] + list(choices)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PersonForm(forms.Form):
