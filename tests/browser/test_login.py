@@ -21,7 +21,7 @@ def test_a_wrong_password_is_refused_in_chinese(page, demo):
     login(page, demo, "town_organizer", "Wrong-2026")
 
     assert page.url.startswith(f"{demo.url}/accounts/login/")
-    expect(page.get_by_role("alert").or_(page.locator(".alert-danger"))).to_contain_text("用户名或密码错误")
+    expect(page.locator(".alert-danger")).to_contain_text("用户名或密码错误")
     expect(page.locator("h1")).to_have_text("登录")
 
 
