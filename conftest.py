@@ -16,6 +16,7 @@ def pytest_configure(config):
     _VAR.append(var)
     settings.DANGJIAN_KEY_FILE = var / "keys" / "idnumber.key"
     generate_key_file(settings.DANGJIAN_KEY_FILE)
+    settings.LEDGER_DIR = var / "ledgers"  # uploads and exports made by tests stay out of var/
     # Production keeps PBKDF2; tests hash fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

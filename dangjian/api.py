@@ -40,6 +40,7 @@ api = NinjaAPI(title="dangjian API", version="1", description="发展党员全�
 
 
 api.add_router("/", "dangjian.development.api.router")
+api.add_router("/", "dangjian.ledgers.api.router")
 
 
 @api.exception_handler(Http404)

@@ -8,6 +8,7 @@
     dangjian recheck [--org CODE]
     dangjian keygen
     dangjian token create USERNAME
+    dangjian ledger import|check|export|template …   (docs/ledgers.md)
     dangjian manage <django command> …
 """
 
@@ -218,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("username")
     t.add_argument("--name", default="")
     t.set_defaults(func=cmd_token)
+
+    from dangjian.ledgers.cli import add_parser as add_ledger_parser
+
+    add_ledger_parser(sub)
 
     m = sub.add_parser("manage", help="Django 管理命令", add_help=False)
     m.add_argument("rest", nargs=argparse.REMAINDER)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.development",
+    "dangjian.ledgers",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,16 @@ WHITENOISE_AUTOREFRESH = False
 # --- dangjian ----------------------------------------------------------------------------------------
 DANGJIAN_KEY_FILE = Path(envstr("DANGJIAN_KEY_FILE", str(VAR_DIR / "keys" / "idnumber.key")))
 DANGJIAN_PAGE_SIZE = envint("DANGJIAN_PAGE_SIZE", 50)
+
+# Ledgers (docs/ledgers.md): uploads and produced workbooks live under var/ledgers/ (outside the web root) and are
+# deleted after use; jobs run in a separate process (`dangjian ledger run-job ID`) unless told otherwise.
+LEDGER_DIR = Path(envstr("DANGJIAN_LEDGER_DIR", str(VAR_DIR / "ledgers")))
+LEDGER_MAX_ROWS = envint("DANGJIAN_LEDGER_MAX_ROWS", 200_000)
+LEDGER_MAX_UPLOAD_MB = envint("DANGJIAN_LEDGER_MAX_UPLOAD_MB", 100)
+LEDGER_MAX_UNCOMPRESSED = envint("DANGJIAN_LEDGER_MAX_UNCOMPRESSED_MB", 1024) * 1024 * 1024
+LEDGER_FILE_HOURS = envint("DANGJIAN_LEDGER_FILE_HOURS", 24)  # unfinished uploads and results older are deleted
+LEDGER_JOB_RUNNER = envstr("DANGJIAN_LEDGER_JOB_RUNNER", "subprocess")  # subprocess | thread | inline
+LEDGER_JOB_STALE_SECONDS = envint("DANGJIAN_LEDGER_JOB_STALE_SECONDS", 120)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("people/", include("dangjian.people.urls")),
     path("dossiers/", include("dangjian.development.urls")),
+    path("ledgers/", include("dangjian.ledgers.urls")),
     path("api/", api.urls),
 ]
 

@@ -113,15 +113,20 @@ def _no_full_id_in_responses(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def world_template(django_db_setup, django_db_blocker) -> World:
+def world_template(request, django_db_setup, django_db_blocker) -> World:
     """One world per test module, inside a transaction rolled back when the module ends (building a world
-    costs ~0.1 s; the server suite asks for one in hundreds of tests). Not for transactional or live-server
-    tests: their data must be committed."""
+    costs ~0.1 s; the server suite asks for one in hundreds of tests). A module may define
+    `extend_world(world)` to add to it once. Not for transactional or live-server tests: their data must be
+    committed."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_world()
+            w = build_world()
+            extend = getattr(request.module, "extend_world", None)
+            if extend is not None:
+                extend(w)
+            yield w
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

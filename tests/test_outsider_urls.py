@@ -7,11 +7,13 @@ The registry is tests/urlmap.py; the first two tests fail when a URL or an API m
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from dangjian.api import api
@@ -22,6 +24,7 @@ from tests.urlmap import (
     FOREIGN_ORG,
     FOREIGN_PERSON,
     OWN_PERSON,
+    PERSONAS,
     Case,
     Endpoint,
     add_outer_county,
@@ -36,7 +39,7 @@ from tests.urlmap import (
 
 @pytest.fixture
 def world(shared_world):
-    """This module's tests share one built world (tests/conftest.py: shared_world)."""
+    """This module's tests share one built world, extended by `extend_world` (tests/conftest.py)."""
     return shared_world
 
 
@@ -66,20 +69,22 @@ def test_every_api_method_has_an_outsider_test():
     assert not missing, f"API operations without an entry in tests/urlmap.py: {missing}"
 
 
-def test_every_page_pattern_is_registered_with_at_least_one_method_per_url_name():
-    # A page may accept GET and POST: both must be listed when the view accepts both (forms).
+def test_the_form_pages_are_registered_for_both_get_and_post():
+    # A form page answers GET and POST: an outsider must be checked on both.
     methods: dict[tuple[str, str], set[str]] = {}
     for e in ENDPOINTS:
         methods.setdefault((e.route, e.name), set()).add(e.method)
     forms = [("people/new/", "new"), ("people/<int:pk>/edit/", "edit"), ("accounts/password/", "password_change"),
-             ("accounts/login/", "login")]
+             ("accounts/login/", "login"), ("dossiers/<int:pk>/steps/<str:step>/", "step"),
+             ("dossiers/config/", "config")]
     for key in forms:
         assert methods[key] == {"GET", "POST"}, key
 
 
-@pytest.fixture
-def outer_world(world):
-    return add_pipeline(add_outer_county(world))
+def extend_world(world):
+    """Built once per module with the world (tests/conftest.py: world_template): a second county beside it,
+    dossiers, and people without one."""
+    add_pipeline(add_outer_county(world))
 
 
 def _request(client, ep: Endpoint, url: str, body: dict | None):
@@ -90,14 +95,15 @@ def _request(client, ep: Endpoint, url: str, body: dict | None):
     return client.post(url, data=body or {})
 
 
-def _check(world, ep: Endpoint, case: Case) -> list[str]:
+def _check(world, ep: Endpoint, case: Case, sessions: dict) -> list[str]:
     value = target_value(world, ep.target, case)
     url = ep.url("" if ep.target == "dest" else value)
     body = ep.body(world, value) if ep.body else None
     expected = expected_status(ep, case)
     label = f"{case.persona:<21} {case.which:<7} {ep.method} {url}"
     counts, people = row_counts(), people_fingerprint()
-    client = world.client(case.persona)
+    client = Client()  # a fresh client on the persona's session (the session row is restored with each case)
+    client.cookies = copy.deepcopy(sessions[case.persona])
     shows_full_id = ep.name == "reveal_id" and ep.method == "POST" and expected == 200
     try:
         if shows_full_id:
@@ -129,13 +135,14 @@ def _check(world, ep: Endpoint, case: Case) -> list[str]:
 
 
 @pytest.mark.parametrize("ep", ENDPOINTS, ids=lambda e: e.id)
-def test_every_persona_gets_exactly_what_its_subtree_allows(outer_world, ep, caplog):
+def test_every_persona_gets_exactly_what_its_subtree_allows(world, ep, caplog):
     # Every response is also scanned for full ID numbers (autouse fixture), and so are the logs (D3, C1).
     caplog.set_level(logging.DEBUG)
     problems: list[str] = []
+    sessions = {persona: world.client(persona).cookies for persona in PERSONAS}  # one login each, outside cases
     for case in cases_for(ep.target):
         with rolled_back():
-            problems += _check(outer_world, ep, case)
+            problems += _check(world, ep, case, sessions)
     assert not problems, "\n".join(problems)
     logged = caplog.text + " ".join(r.getMessage() + repr(r.args) for r in caplog.records)
     assert not full_ids_in(logged)
@@ -173,13 +180,13 @@ def _expected_names(world, persona: str) -> set[str]:
 
 @pytest.mark.parametrize("persona", ["county_admin", "town_organizer", "village_secretary", "other_town_organizer",
                                      "readonly", "orphan"])
-def test_the_people_page_and_api_list_exactly_the_personas_subtree(outer_world, persona):
-    expected = _expected_names(outer_world, persona)
-    client = outer_world.client(persona)
+def test_the_people_page_and_api_list_exactly_the_personas_subtree(world, persona):
+    expected = _expected_names(world, persona)
+    client = world.client(persona)
     api_names = {item["name"] for item in client.get("/api/people?page_size=200").json()["items"]}
     assert api_names == expected
     page = client.get("/people/").content.decode()
-    everyone = {p.name for p in outer_world.people.values()}
+    everyone = {p.name for p in world.people.values()}
     assert {n for n in everyone if n in page} == expected
 
 
@@ -191,8 +198,8 @@ def test_the_people_page_and_api_list_exactly_the_personas_subtree(outer_world, 
     ("readonly", {"T100", "T101", "T102"}),
     ("orphan", set()),
 ])
-def test_the_org_api_and_tree_show_exactly_the_personas_subtree(outer_world, persona, visible):
-    client = outer_world.client(persona)
+def test_the_org_api_and_tree_show_exactly_the_personas_subtree(world, persona, visible):
+    client = world.client(persona)
     body = client.get("/api/orgs").json()
     assert {o["code"] for o in body["items"]} == visible
     assert body["count"] == len(visible)

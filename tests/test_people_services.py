@@ -187,6 +187,18 @@ def test_it_finds_a_person_by_the_full_id_number_only_exactly(world):
     assert _names(world, "county_admin", q=_wrong_check(number)) == []
 
 
+def test_a_search_by_id_number_is_one_indexed_lookup_of_the_blind_index(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    number = world.id_numbers["v2_member"]
+    with CaptureQueriesContext(connection) as ctx:
+        assert _names(world, "town_organizer", q=number) == ["王建国"]
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "id_number_hash" in sql and crypto.blind_index(number) in sql
+    assert number not in sql  # the number itself never reaches the database
+
+
 def test_it_finds_a_number_ending_in_x_typed_with_a_lower_case_x(world):
     number = _x_number()
     add_person(world, "x_person", world.v1, "欧阳雪", id_number=number)

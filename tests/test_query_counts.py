@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from dangjian.core.audit import Actor
 from dangjian.orgs.models import OrgKind, PlaceType
@@ -19,7 +20,14 @@ def world(shared_world):
     """This module's tests share one built world (tests/conftest.py: shared_world)."""
     return shared_world
 
-PINNED = {"/": 10, "/orgs/": 9, "/people/": 13, "/api/people": 12, "/orgs/T100/": 10}
+
+PINNED_SQLITE = {"/": 10, "/orgs/": 9, "/people/": 13, "/api/people": 12, "/orgs/T100/": 10}
+AUDITED = {"/people/", "/api/people"}  # a search writes an audit row
+
+
+def pinned(url: str) -> int:
+    # On PostgreSQL an audit row also takes the chain's advisory lock (core/audit.py): one more statement.
+    return PINNED_SQLITE[url] + (1 if url in AUDITED and connection.vendor == "postgresql" else 0)
 
 
 @pytest.fixture
@@ -38,20 +46,20 @@ def bigger_world(world):
 
 
 @pytest.mark.parametrize("persona", ["county_admin", "town_organizer", "village_secretary"])
-@pytest.mark.parametrize("url", list(PINNED))
+@pytest.mark.parametrize("url", list(PINNED_SQLITE))
 def test_a_list_page_makes_a_fixed_number_of_queries(world, django_assert_max_num_queries, persona, url):
     client = world.client(persona)
     client.get("/")  # the session's first request stamps its start time; measure a steady request
-    with django_assert_max_num_queries(PINNED[url]):
+    with django_assert_max_num_queries(pinned(url)):
         response = client.get(url)
     assert response.status_code in (200, 404)
 
 
-@pytest.mark.parametrize("url", list(PINNED))
+@pytest.mark.parametrize("url", list(PINNED_SQLITE))
 def test_the_query_count_does_not_grow_with_the_data(bigger_world, django_assert_max_num_queries, url):
     client = bigger_world.client("county_admin")
     client.get("/")
-    with django_assert_max_num_queries(PINNED[url]):
+    with django_assert_max_num_queries(pinned(url)):
         response = client.get(url)
     assert response.status_code == 200
     if url in ("/people/", "/api/people"):
@@ -62,9 +70,9 @@ def test_a_search_with_filters_makes_one_more_query_only_to_find_the_organizatio
                                                                                  django_assert_max_num_queries):
     client = world.client("town_organizer")
     client.get("/")
-    with django_assert_max_num_queries(PINNED["/people/"]):
+    with django_assert_max_num_queries(pinned("/people/")):
         client.get("/people/", {"q": "zsf", "party_status": "full_member", "gender": "male", "page": 1})
-    with django_assert_max_num_queries(PINNED["/people/"] + 1):
+    with django_assert_max_num_queries(pinned("/people/") + 1):
         client.get("/people/", {"q": "zsf", "party_status": "full_member", "org": "T101", "page": 1})
-    with django_assert_max_num_queries(PINNED["/api/people"] + 1):
+    with django_assert_max_num_queries(pinned("/api/people") + 1):
         client.get("/api/people", {"q": world.id_numbers["v1_member"], "org": "T100"})

@@ -52,6 +52,10 @@ OWN_START = {"county_admin": "w1_reserve", "town_organizer": "v1_reserve", "vill
 FOREIGN_START = {"county_admin": "x1_member", "town_organizer": "w1_reserve", "village_secretary": "v2_applicant",
                  "other_town_organizer": "v1_reserve", "readonly": "w1_reserve", "orphan": "v1_reserve",
                  "anonymous": "v1_reserve"}
+# Ledger jobs (ledgers app): own = a job the persona made; foreign = one made outside his subtree.
+FOREIGN_JOB_OWNER = {"county_admin": "outer_admin", "town_organizer": "other_town_organizer",
+                     "village_secretary": "town_organizer", "other_town_organizer": "town_organizer",
+                     "readonly": "other_town_organizer", "orphan": "town_organizer", "anonymous": "town_organizer"}
 FOREIGN_ORG = {"county_admin": "X000", "town_organizer": "T200", "village_secretary": "T100",
                "other_town_organizer": "T101", "readonly": "T201", "orphan": "T000", "anonymous": "T101"}
 
@@ -115,12 +119,26 @@ def target_value(world: World, target: str, case: Case) -> str:
     if target == "start":
         key = (OWN_START if case.which == "own" else FOREIGN_START)[case.persona]
         return str(world.people[key].pk)
+    if target == "ledger_job":
+        return str(ledger_job(world, case.persona if case.which == "own" else FOREIGN_JOB_OWNER[case.persona]).pk)
     if target == "dossier":
         from dangjian.development.models import Dossier
 
         key = (OWN_DOSSIER if case.which == "own" else FOREIGN_DOSSIER)[case.persona]
         return str(Dossier.objects.get(person=world.people[key]).pk)
     return (OWN_ORG if case.which == "own" else FOREIGN_ORG)[case.persona]
+
+
+def ledger_job(world: World, username: str):
+    """A check-up job waiting for its column mapping, made by `username` (inside the case's savepoint)."""
+    from dangjian.ledgers.models import JobPurpose, JobState, LedgerJob
+    from dangjian.orgs.models import User
+
+    user = User.objects.select_related("organization").get(username=username)
+    return LedgerJob.objects.create(purpose=JobPurpose.CHECK, kind="applicant", state=JobState.MAPPING,
+                                    phase="inspect", created_by=user, org_path=user.organization.path,
+                                    filename="台账.xlsx", table={"headers": ["姓名", "身份证号", "申请入党时间"],
+                                                                 "sample": []})
 
 
 # --- request bodies ----------------------------------------------------------------------------------
@@ -154,6 +172,20 @@ def api_person(world: World, org_code: str, **over) -> dict:
 def step_form(world: World, value: str) -> dict:
     received = clock.today() - dt.timedelta(days=10)
     return {"date": received.isoformat(), "record_mode": "live", "responsible_name": "王书记"}
+
+
+def ledger_upload(world: World, value: str) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = "姓名,身份证号,申请入党时间\r\n".encode()
+    data = {"file": SimpleUploadedFile("台账.csv", body, content_type="text/csv"), "kind": ""}
+    if value:
+        data["default_org"] = value
+    return data
+
+
+def ledger_mapping(world: World, value: str) -> dict:
+    return {"kind": "applicant", "col_0": "name", "col_1": "id_number", "col_2": "S01"}
 
 
 def api_step(world: World, value: str) -> dict:
@@ -208,6 +240,26 @@ def not_allowed(c: Case) -> int:
     return 405
 
 
+def with_org(ok: int) -> Callable[[Case], int]:
+    return lambda c: 403 if c.persona == "orphan" else ok
+
+
+def own_or_400(c: Case) -> int:
+    # A foreign organization is not among the form's choices: an invalid choice, nothing made.
+    return 302 if c.which == "own" else 400
+
+
+def ledger_commit(c: Case) -> int:
+    # The own job is a check-up waiting for its columns: nothing to commit (400); read-only may not (403).
+    if c.which == "foreign":
+        return 404
+    return 403 if c.persona == "readonly" else 400
+
+
+def gone(c: Case) -> int:
+    return 404 if c.which == "foreign" else 410
+
+
 def county_admin_only(ok: int) -> Callable[[Case], int]:
     return lambda c: ok if c.persona == "county_admin" else 403
 
@@ -223,7 +275,8 @@ class Endpoint:
     url: Callable[[str], str]
     expect: Callable[[Case], int]
     access: str = "page"
-    # "" | "person" | "org" | "dossier" | "start" (path argument) | "dest" (destination organization in the body)
+    # "" | "person" | "org" | "dossier" | "start" | "ledger_job" (path argument) | "dest" (destination
+    # organization in the body)
     target: str = ""
     body: Callable[[World, str], dict] | None = None
     json: bool = False
@@ -302,6 +355,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("api/dossiers/<int:dossier_id>/steps", "record_step", "POST", lambda v: f"/api/dossiers/{v}/steps",
              api_create, access="api", target="dossier", body=api_step, json=True, writes=201),
     Endpoint("api/findings", "findings", "GET", lambda v: "/api/findings", logged_in_ok, access="api"),
+    # --- ledgers -------------------------------------------------------------------------------------
+    Endpoint("ledgers/", "index", "GET", lambda v: "/ledgers/", logged_in_ok),
+    Endpoint("ledgers/templates/<str:kind>/", "template", "GET", lambda v: "/ledgers/templates/members/",
+             logged_in_ok),
+    Endpoint("ledgers/import/", "import", "GET", lambda v: "/ledgers/import/", new_form),
+    Endpoint("ledgers/import/", "import", "POST", lambda v: "/ledgers/import/", new_post, target="dest",
+             body=ledger_upload),
+    Endpoint("ledgers/check/", "check", "GET", lambda v: "/ledgers/check/", logged_in_ok),
+    Endpoint("ledgers/check/", "check", "POST", lambda v: "/ledgers/check/", with_org(302), body=ledger_upload),
+    Endpoint("ledgers/export/", "export", "GET", lambda v: "/ledgers/export/", logged_in_ok),
+    Endpoint("ledgers/export/", "export", "POST", lambda v: "/ledgers/export/", own_or_400, target="dest",
+             body=lambda w, v: {"kind": "members", "org": v}),
+    Endpoint("ledgers/jobs/<int:pk>/", "job", "GET", lambda v: f"/ledgers/jobs/{v}/", read, target="ledger_job"),
+    Endpoint("ledgers/jobs/<int:pk>/progress/", "job_progress", "GET", lambda v: f"/ledgers/jobs/{v}/progress/",
+             read, target="ledger_job"),
+    Endpoint("ledgers/jobs/<int:pk>/mapping/", "job_mapping", "POST", lambda v: f"/ledgers/jobs/{v}/mapping/",
+             lambda c: 404 if c.which == "foreign" else 302, target="ledger_job", body=ledger_mapping),
+    Endpoint("ledgers/jobs/<int:pk>/mapping/", "job_mapping", "GET", lambda v: f"/ledgers/jobs/{v}/mapping/",
+             not_allowed, target="ledger_job"),
+    Endpoint("ledgers/jobs/<int:pk>/commit/", "job_commit", "POST", lambda v: f"/ledgers/jobs/{v}/commit/",
+             ledger_commit, target="ledger_job"),
+    Endpoint("ledgers/jobs/<int:pk>/commit/", "job_commit", "GET", lambda v: f"/ledgers/jobs/{v}/commit/",
+             not_allowed, target="ledger_job"),
+    Endpoint("ledgers/jobs/<int:pk>/cancel/", "job_cancel", "POST", lambda v: f"/ledgers/jobs/{v}/cancel/",
+             lambda c: 404 if c.which == "foreign" else 302, target="ledger_job"),
+    Endpoint("ledgers/jobs/<int:pk>/cancel/", "job_cancel", "GET", lambda v: f"/ledgers/jobs/{v}/cancel/",
+             not_allowed, target="ledger_job"),
+    Endpoint("ledgers/jobs/<int:pk>/download/", "job_download", "GET", lambda v: f"/ledgers/jobs/{v}/download/",
+             gone, target="ledger_job"),
+    Endpoint("api/ledgers/jobs/<int:job_id>", "ledger_job", "GET", lambda v: f"/api/ledgers/jobs/{v}", read,
+             access="api", target="ledger_job"),
 )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from dangjian.core import clock
 from dangjian.core.audit import Actor, audit_log
@@ -15,7 +16,7 @@ from dangjian.core.errors import NotAllowed, OutOfScope
 from dangjian.core.scope import path_visible, subtree_q
 from dangjian.development import engine
 from dangjian.development.models import Dossier, DossierStatus, Finding, RecordMode, StepRecord
-from dangjian.development.stepdefs import STEP_DEFS
+from dangjian.development.stepdefs import STEP_DEFS, RecordView
 from dangjian.orgs.models import Role
 from dangjian.people.models import PartyStatus, Person
 
@@ -268,65 +269,133 @@ def dossier_record_step(*, actor: Actor, dossier_id: int, inp: StepInput) -> Ste
 
 def _result_fields(dossier: Dossier, records: list[StepRecord], result: dict) -> list[Finding]:
     """Set the derived fields on `dossier` (unsaved) and return its findings (unsaved)."""
+    for name, value in zip(DERIVED_FIELDS, _derived(records, result), strict=True):
+        setattr(dossier, name, value)
+    return [Finding(dossier=dossier, org_path=dossier.org_path, **values) for values in _finding_values(result)]
+
+
+# The dossier fields the engine's result sets, in the order _derived gives them.
+DERIVED_FIELDS = ("status", "next_step", "computed", "due", "rule_version", "errors", "warnings")
+FINDING_FIELDS = ("code", "severity", "step", "message", "source", "provisional")
+
+
+def _derived(records, result: dict) -> tuple:
+    """The values of DERIVED_FIELDS for a result (records: anything with step, seq, date and data)."""
     findings = result.get("findings", [])
-    dossier.status = result["status"]
-    dossier.next_step = result.get("next_step") or ""
-    dossier.computed = result.get("computed", {})
-    dossier.due = due_items(records, result)
-    dossier.rule_version = result.get("rule_version", "")
-    dossier.errors = sum(1 for f in findings if f["severity"] == "E")
-    dossier.warnings = sum(1 for f in findings if f["severity"] == "W")
-    return [Finding(dossier=dossier, org_path=dossier.org_path, code=f["code"], severity=f["severity"],
-                    step=f.get("step") or "", message=f["message"], source=f.get("source", ""),
-                    provisional=bool(f.get("provisional"))) for f in findings]
+    return (result["status"], result.get("next_step") or "", result.get("computed", {}), due_items(records, result),
+            result.get("rule_version", ""), sum(1 for f in findings if f["severity"] == "E"),
+            sum(1 for f in findings if f["severity"] == "W"))
+
+
+def _finding_values(result: dict) -> list[dict]:
+    return [{"code": f["code"], "severity": f["severity"], "step": f.get("step") or "", "message": f["message"],
+             "source": f.get("source", ""), "provisional": bool(f.get("provisional"))}
+            for f in result.get("findings", [])]
 
 
 def _person_status(dossier: Dossier, records: list[StepRecord]) -> tuple[str, dt.date | None]:
-    status_step = STATUS_STEP.get(dossier.status)
+    return _person_status_of(dossier.status, records)
+
+
+def _person_status_of(status: str, records) -> tuple[str, dt.date | None]:
+    status_step = STATUS_STEP.get(status)
     status_date = max((r.date for r in records if r.step == status_step), default=None) if status_step else None
-    return PERSON_STATUS[DossierStatus(dossier.status)], status_date
+    return PERSON_STATUS[DossierStatus(status)], status_date
+
+
+class _Record(NamedTuple):
+    """A step record as the recheck reads it: plain values, no model instance."""
+
+    step: str
+    seq: int
+    date: dt.date
+    data: dict
 
 
 @transaction.atomic
-def dossier_recheck(*, actor: Actor, org_path: str | None = None, chunk: int = 1000) -> int:
+def dossier_recheck(*, actor: Actor, org_path: str | None = None, chunk: int = 2000) -> int:
     """Re-derive status, dates and findings of every dossier (in a subtree) after a configuration or calendar
-    change. Bulk: records prefetched, dossiers and persons updated in batches, findings replaced per chunk."""
-    qs = Dossier.objects.select_related("person").prefetch_related("records").order_by("id")
+    change. One transaction; per chunk of dossiers three reads (dossiers with their person, step records,
+    stored findings, as plain values), the engine once per county config, and writes only for what changed:
+    dossier and person rows by one executemany each, findings replaced for the dossiers whose findings differ.
+    The audit row records the run."""
+    scope = Dossier.objects.all()
     if org_path:
-        qs = qs.filter(subtree_q(org_path, "org_path"))
+        scope = scope.filter(subtree_q(org_path, "org_path"))
     today = clock.today()
-    configs: dict[int, dict] = {}  # by branch: a handful of queries, not one per dossier
+    configs = engine.CountyConfigs()
+    by_org: dict[int, dict] = {}
     n = 0
-    ids = list(qs.values_list("id", flat=True))
+    ids = list(scope.order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), chunk):
-        batch = list(qs.filter(id__in=ids[start:start + chunk]))
-        findings: list[Finding] = []
-        persons: list[Person] = []
-        for dossier in batch:
-            if dossier.organization_id not in configs:
-                configs[dossier.organization_id] = engine.config_for(dossier.org_path)[0]
-            records = list(dossier.records.all())
-            findings += _result_fields(dossier, records, engine.evaluate(dossier, records, as_of=today,
-                                                                         config=configs[dossier.organization_id]))
-            status, status_date = _person_status(dossier, records)
-            person = dossier.person
-            if (person.party_status, person.status_date) != (status, status_date):
-                person.party_status, person.status_date = status, status_date
-                person.version += 1
-                persons.append(person)
-        # One UPDATE per row: Django's bulk_update builds CASE expressions that cost far more here.
-        for d in batch:
-            Dossier.objects.filter(pk=d.pk).update(status=d.status, next_step=d.next_step, computed=d.computed,
-                                                   due=d.due, rule_version=d.rule_version, errors=d.errors,
-                                                   warnings=d.warnings)
-        Finding.objects.filter(dossier__in=batch).delete()
-        Finding.objects.bulk_create(findings, batch_size=2000)
-        for p in persons:
-            Person.objects.filter(pk=p.pk).update(party_status=p.party_status, status_date=p.status_date,
-                                                  version=p.version)
-        n += len(batch)
+        batch = ids[start:start + chunk]
+        rows = list(Dossier.objects.filter(id__in=batch).order_by("id").values_list(
+            "id", "org_path", "organization_id", "tier", "expected_departure", "person_id", "person__birth_date",
+            "person__party_status", "person__status_date", "person__version", *DERIVED_FIELDS))
+        records: dict[int, list[_Record]] = {i: [] for i in batch}
+        for dossier_id, step, seq, date, data in (StepRecord.objects.filter(dossier_id__in=batch)
+                                                  .order_by("dossier_id", "step", "seq")
+                                                  .values_list("dossier_id", "step", "seq", "date", "data")):
+            records[dossier_id].append(_Record(step, seq, date, data))
+        stored: dict[int, list[tuple]] = {i: [] for i in batch}
+        for dossier_id, *values in (Finding.objects.filter(dossier_id__in=batch).order_by("dossier_id", "id")
+                                    .values_list("dossier_id", *FINDING_FIELDS)):
+            stored[dossier_id].append(tuple(values))
+        # The engine, once per county config (usually one): the config is read once, the dossiers stream.
+        groups: dict[int, list[tuple]] = {}
+        for row in rows:
+            if row[2] not in by_org:
+                by_org[row[2]] = configs.for_path(row[1])[0]
+            groups.setdefault(id(by_org[row[2]]), []).append(row)
+        results: dict[int, dict] = {}
+        for group in groups.values():
+            config = by_org[group[0][2]]
+            documents = [engine.document_from(row[0], row[6], row[3], row[4],
+                                              [RecordView(r.step, r.seq, r.date.isoformat(), r.data)
+                                               for r in records[row[0]]]) for row in group]
+            for row, result in zip(group, engine.evaluate_many(documents, as_of=today, config=config), strict=True):
+                results[row[0]] = result
+        dossier_updates, person_updates, replaced, new_findings = [], [], [], []
+        for row in rows:
+            dossier_id, path, person_id, party_status, status_date, version = (row[0], row[1], row[5], row[7],
+                                                                              row[8], row[9])
+            result, recs = results[dossier_id], records[dossier_id]
+            derived = _derived(recs, result)
+            if derived != tuple(row[10:]):
+                dossier_updates.append((*derived, dossier_id))
+            findings = _finding_values(result)
+            if [tuple(f.values()) for f in findings] != stored[dossier_id]:
+                replaced.append(dossier_id)
+                new_findings += [Finding(dossier_id=dossier_id, org_path=path, **f) for f in findings]
+            status = _person_status_of(derived[0], recs)
+            if (party_status, status_date) != status:
+                person_updates.append((*status, version + 1, person_id))
+        _update_rows(Dossier, DERIVED_FIELDS, dossier_updates)
+        if replaced:
+            Finding.objects.filter(dossier_id__in=replaced).delete()
+            Finding.objects.bulk_create(new_findings, batch_size=2000)
+        _update_rows(Person, ("party_status", "status_date", "version"), person_updates)
+        n += len(rows)
     audit_log(actor=actor, action="dossier.recheck", detail={"org_path": org_path, "dossiers": n})
     return n
+
+
+def _update_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """UPDATE model SET fields… WHERE id = … for each row (values of ``fields``, then the id): one executemany.
+    Values are converted by each field as ``QuerySet.update`` would (JSON, dates), and, as there, auto_now
+    fields are left alone. Django's bulk_update builds one CASE expression per field instead, far slower here."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
+    sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} "  # noqa: S608 - names from the model
+           f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s")
+    params = [[f.get_db_prep_save(value, connection) for f, value in zip(columns, row[:-1], strict=True)] + [row[-1]]
+              for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 @transaction.atomic

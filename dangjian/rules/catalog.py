@@ -147,6 +147,11 @@ RULE_SETS: tuple[RuleSet, ...] = (
 # "except order" (PROCEDURE.md §1).
 ALWAYS_APPLIES: frozenset[str] = frozenset({"N-ORDER"})
 
+# From this day on every rule judges every step: the latest rule set's effective date, if that set has every
+# rule (None otherwise). A shortcut for rule_applies, which gives the same answer for any rule code.
+_LATEST = max(RULE_SETS, key=lambda rs: rs.effective)
+ALL_RULES_FROM: date | None = _LATEST.effective if _LATEST.codes >= set(RULES) else None
+
 
 def ruleset_for(day: date, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleSet | None:
     """The rule set in force on ``day``: the one with the latest effective date not after it (or None)."""
@@ -164,22 +169,33 @@ def ruleset_for(day: date, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> RuleSe
 
 def rule_applies(code: str, day: date | None, rule_sets: tuple[RuleSet, ...] = RULE_SETS) -> bool:
     """Whether rule ``code`` judges a step dated ``day`` (an unknown date is judged)."""
-    if day is None or code in ALWAYS_APPLIES:
+    if day is None:
         return True
     if rule_sets is RULE_SETS:
-        try:
-            return code in _CODES_ON[day]
-        except KeyError:
-            pass
+        return code in codes_on(day)
+    if code in ALWAYS_APPLIES:
+        return True
     rule_set = ruleset_for(day, rule_sets)
-    codes = rule_set.codes if rule_set is not None else frozenset()
-    if rule_sets is RULE_SETS and len(_CODES_ON) < _MEMO_CAP:
-        _CODES_ON[day] = codes
-    return code in codes
+    return rule_set is not None and code in rule_set.codes
 
 
-# Memos for the rule sets in force (RULE_SETS is fixed data): day → rule set, day → its codes. Bounded by the
-# days in use (one entry per date; the cap only guards a long-running process against odd dates).
+def codes_on(day: date) -> frozenset[str]:
+    """Every rule code that judges a step dated ``day`` under RULE_SETS (ALWAYS_APPLIES included); memoized."""
+    codes = CODES_ON.get(day)
+    if codes is None:
+        rule_set = ruleset_for(day)
+        codes = _CODES_OF.get(rule_set)  # one set per rule set, shared by all its days
+        if codes is None:
+            in_force = rule_set.codes if rule_set is not None else frozenset()
+            codes = _CODES_OF[rule_set] = ALWAYS_APPLIES | in_force
+        if len(CODES_ON) < _MEMO_CAP:
+            CODES_ON[day] = codes
+    return codes
+
+
+# Memos for the rule sets in force (RULE_SETS is fixed data): day → rule set, day → the codes that judge it
+# (one shared set per rule set). Bounded by the days in use; the cap only guards a long-running process.
 _MEMO_CAP = 200_000
 _RULESET_ON: dict[date, RuleSet | None] = {}
-_CODES_ON: dict[date, frozenset[str]] = {}
+CODES_ON: dict[date, frozenset[str]] = {}
+_CODES_OF: dict[RuleSet | None, frozenset[str]] = {}

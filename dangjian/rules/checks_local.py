@@ -44,14 +44,14 @@ def check_six_bars(ctx: Ctx) -> None:
     """L-SIX-NO: 六不发展 (镇坪, seed 003), checked at the admission meeting M."""
     code = "L-SIX-NO"
     years = ctx.config.min_cultivation_years
-    m = ctx.d("S15")
+    m = ctx.dates["S15"]
     if years is None or m is None or not ctx.applies(code, m):
         return
-    a = ctx.d("S03")
+    a = ctx.dates["S03"]
     # (1), (2), (4) are facts N-ORDER, N-TRAINING and N-POLREV also report: they keep them (more specific).
     if a is None:
         ctx.emit(code, f"支部大会（{m}）时未确定为入党积极分子专门培养（六不发展第一项）", fact="missing:S03")
-    if not ctx.rec("S11"):
+    if not ctx.recorded["S11"]:
         ctx.emit(code, f"支部大会（{m}）时未经党委集中培训（六不发展第二项）", fact="missing:S11")
     if a is not None:
         earliest = first_day_after_whole_years(a, years, strict=ctx.config.strict_anniversary)
@@ -62,7 +62,7 @@ def check_six_bars(ctx: Ctx) -> None:
                 "（六不发展第三项）",
             )
     review = ctx.dossier.political_review
-    if ctx.d("S10") is None:
+    if ctx.dates["S10"] is None:
         ctx.emit(code, f"支部大会（{m}）时未经政治审查（六不发展第四项）", fact="missing:S10")
     elif review.result == "fail":
         ctx.emit(
@@ -87,7 +87,7 @@ def check_kinship(ctx: Ctx) -> None:
     if gate is None:
         return
     step = GATE_STEP[gate]
-    gate_day = ctx.d(step)
+    gate_day = ctx.dates[step]
     if gate_day is None or not ctx.applies(code, gate_day):
         return
     near = ctx.need(
@@ -107,7 +107,7 @@ def check_joint_review(ctx: Ctx) -> None:
     code = "L-JOINT-REVIEW"
     gate = ctx.config.joint_review_gate
     step = GATE_STEP[gate]
-    gate_day = ctx.d(step)
+    gate_day = ctx.dates[step]
     replies = ctx.dossier.joint_review
     for reply in replies:
         if reply.finding == "blocking" and ctx.applies(code, reply.date or gate_day):
@@ -118,10 +118,13 @@ def check_joint_review(ctx: Ctx) -> None:
             )
     if gate_day is None or not ctx.applies(code, gate_day):
         return
-    for i, reply in enumerate(replies):
-        ctx.need(code, reply.department, f"joint_review[{i}].department", step=step)
-        ctx.need(code, reply.date, f"joint_review[{i}].date", step=step)
-        ctx.need(code, reply.finding, f"joint_review[{i}].finding", step=step)
+    for i, reply in enumerate(replies):  # (a path is written out only when the field is missing)
+        if reply.department is None:
+            ctx.need(code, None, f"joint_review[{i}].department", step=step)
+        if reply.date is None:
+            ctx.need(code, None, f"joint_review[{i}].date", step=step)
+        if reply.finding is None:
+            ctx.need(code, None, f"joint_review[{i}].finding", step=step)
     lacking = []
     for department in dict.fromkeys(ctx.config.joint_review_departments):
         dates = [r.date for r in replies if r.department == department and r.date is not None]
@@ -138,7 +141,7 @@ def check_negative_list(ctx: Ctx) -> None:
     for i, hit in enumerate(ctx.dossier.negative_list_hits):
         stage = ctx.need(code, hit.stage, f"negative_list_hits[{i}].stage", step="S07")
         step = STAGE_STEP.get(stage or "", "S07")
-        if not ctx.applies(code, ctx.d(step)):
+        if not ctx.applies(code, ctx.dates[step]):
             continue
         effect = ctx.need(code, hit.effect, f"negative_list_hits[{i}].effect", step=step)
         item = hit.item or f"第 {i + 1} 项"
@@ -156,7 +159,7 @@ def check_county_review(ctx: Ctx) -> None:
     if gate is None:
         return
     gate_step, gate_name = ("S15", "支部大会") if gate == "admission" else ("S17", "上级党委审批")
-    gate_day = ctx.d(gate_step)
+    gate_day = ctx.dates[gate_step]
     review = ctx.dossier.county_review
     review_day = get(review, "date")
     if get(review, "result") == "fail" and ctx.applies(code, review_day or gate_day):
@@ -167,7 +170,7 @@ def check_county_review(ctx: Ctx) -> None:
         ctx.emit(code, f"{gate_name}（{gate_day}）前未经县委组织部复审")
         return
     ctx.need(code, review.result, "county_review.result")
-    s13 = ctx.d("S13")
+    s13 = ctx.dates["S13"]
     if s13 is not None and review_day < s13:
         ctx.emit(code, f"县委组织部复审日期 {review_day} 早于上级党委预审日期 {s13}")
     if review_day > gate_day:
@@ -187,7 +190,7 @@ def _check_notice(
 ) -> None:
     """One public notice: long enough in working days, and the following step dated after it ends."""
     code = "L-PUBLICITY"
-    anchor = ctx.d(step) or following or get(notice, "start")
+    anchor = ctx.dates[step] or following or get(notice, "start")
     if not ctx.applies(code, anchor):
         return
     if notice is None or (notice.start is None and notice.end is None):
@@ -196,8 +199,11 @@ def _check_notice(
                 code, f"{point}未公示，但已于 {following} {following_name}", step=step, occurrence=occurrence
             )
         return
-    start = ctx.need(code, notice.start, f"{path}.start", step=step, occurrence=occurrence)
-    end = ctx.need(code, notice.end, f"{path}.end", step=step, occurrence=occurrence)
+    start, end = notice.start, notice.end
+    if start is None:
+        ctx.need(code, None, f"{path}.start", step=step, occurrence=occurrence)
+    if end is None:
+        ctx.need(code, None, f"{path}.end", step=step, occurrence=occurrence)
     required = ctx.config.publicity_working_days
     if start is not None and end is not None and required is not None:
         counted = count_working_days(start, end)
@@ -229,7 +235,7 @@ def check_publicity(ctx: Ctx) -> None:
                 point="入党积极分子",
                 notice=get(d.activist, "publicity"),
                 path="activist.publicity",
-                following=ctx.d("S04"),
+                following=ctx.dates["S04"],
                 following_name="报上级党委备案",
             )
         elif point == "candidate":
@@ -239,7 +245,7 @@ def check_publicity(ctx: Ctx) -> None:
                 point="发展对象",
                 notice=get(d.candidate, "publicity"),
                 path="candidate.publicity",
-                following=ctx.d("S08"),
+                following=ctx.dates["S08"],
                 following_name="报上级党委备案",
             )
         elif point == "admission":
@@ -249,7 +255,7 @@ def check_publicity(ctx: Ctx) -> None:
                 point="拟接收预备党员",
                 notice=get(d.admission_meeting, "publicity"),
                 path="admission_meeting.publicity",
-                following=ctx.d("S17"),
+                following=ctx.dates["S17"],
                 following_name="上级党委审批",
             )
         else:
@@ -270,11 +276,11 @@ def check_publicity(ctx: Ctx) -> None:
 def check_meeting_within_month(ctx: Ctx) -> None:
     """L-MEETING-1M: the admission meeting within one month of the pre-review (reported 2026 revision)."""
     code = "L-MEETING-1M"
-    s13 = ctx.d("S13")
+    s13 = ctx.dates["S13"]
     if s13 is None:
         return
     due = ctx.deadline(add_months(s13, 1))
-    m = ctx.d("S15")
+    m = ctx.dates["S15"]
     if m is not None:
         if m > due.date and ctx.applies(code, m):
             ctx.emit(
@@ -291,11 +297,11 @@ def check_meeting_within_month(ctx: Ctx) -> None:
 def check_oath_within_month(ctx: Ctx) -> None:
     """L-OATH-1M: the oath within one month of the approval (reported 2026 revision)."""
     code = "L-OATH-1M"
-    s17 = ctx.d("S17")
+    s17 = ctx.dates["S17"]
     if s17 is None:
         return
     due = ctx.deadline(add_months(s17, 1))
-    oath = ctx.d("S20")
+    oath = ctx.dates["S20"]
     if oath is not None:
         if oath > due.date and ctx.applies(code, oath):
             ctx.emit(
@@ -313,7 +319,7 @@ def check_training_hours(ctx: Ctx) -> None:
     """L-TRAINING-HOURS: concentrated training of at least the county's number of class hours."""
     code = "L-TRAINING-HOURS"
     minimum = ctx.config.training_min_hours
-    if minimum is None or not ctx.rec("S11") or not ctx.applies(code, ctx.d("S11")):
+    if minimum is None or not ctx.recorded["S11"] or not ctx.applies(code, ctx.dates["S11"]):
         return
     hours = ctx.need(code, ctx.dossier.training.hours, "training.hours")
     if hours is not None and hours < minimum:
@@ -324,7 +330,7 @@ def check_application_months(ctx: Ctx) -> None:
     """L-APPLY-6M: an activist designated at least the county's number of months after the application."""
     code = "L-APPLY-6M"
     months = ctx.config.application_min_months
-    a, s01 = ctx.d("S03"), ctx.d("S01")
+    a, s01 = ctx.dates["S03"], ctx.dates["S01"]
     if months is None or a is None or s01 is None or not ctx.applies(code, a):
         return
     earliest = add_months(s01, months)
@@ -337,7 +343,7 @@ def check_application_months(ctx: Ctx) -> None:
 def check_tier(ctx: Ctx) -> None:
     """L-TIER (W): a candidate comes from the tier 当年计划发展 (镇坪, seed 003)."""
     code = "L-TIER"
-    d = ctx.d("S07")
+    d = ctx.dates["S07"]
     if d is None or not ctx.applies(code, d):
         return
     tier = ctx.need(code, get(ctx.dossier.person, "tier"), "person.tier", step="S07")

@@ -7,11 +7,11 @@ specific rule first), merges what one rule says about one step, and sorts by ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from dangjian.rules.catalog import RULE_ORDER, RULES, rule_applies
+from dangjian.rules.catalog import ALL_RULES_FROM, CODES_ON, RULE_ORDER, RULES, codes_on
 from dangjian.rules.dates import add_months, add_years
 from dangjian.rules.schema import Config, Conversion, Dossier, label_for
 from dangjian.rules.steps import STEP_BY_CODE, step_index
@@ -63,11 +63,7 @@ class ConversionView:
     entry: Conversion
     end: date | None
     after_extension: bool
-
-    @property
-    def meeting_date(self) -> date | None:
-        """The conversion meeting's date (S23), if recorded."""
-        return self.entry.meeting.date if self.entry.meeting is not None else None
+    meeting_date: date | None = None  # the conversion meeting's date (S23), if recorded
 
     @property
     def path(self) -> str:
@@ -113,47 +109,79 @@ def step_dates(d: Dossier) -> dict[str, date | None]:
     Steps with several dates use the earliest (S05 mentors, S06 assessments, S21, S22, S23) — the step
     began then — except S24, whose latest approval is what the archive follows. S09 has no date.
     """
-    meetings = [get(c.meeting, "date") for c in d.conversions]
-    return {
-        "S01": get(d.application, "received"),
-        "S02": get(d.talk, "date"),
-        "S03": get(d.activist, "date"),
-        "S04": get(d.activist, "filed"),
-        "S05": _min([m.assigned for m in d.mentors]),
-        "S06": _min([a.date for a in d.assessments]),
-        "S07": get(d.candidate, "date"),
-        "S08": get(d.candidate, "filed"),
-        "S09": None,
-        "S10": get(d.political_review, "date"),
-        "S11": get(d.training, "start") or get(d.training, "end"),
-        "S12": get(d.branch_review, "date"),
-        "S13": get(d.pre_review, "date"),
-        "S14": get(d.application_form, "filled"),
-        "S15": get(d.admission_meeting, "date"),
-        "S16": get(d.committee_talk, "date"),
-        "S17": get(d.approval, "date"),
-        "S18": d.approval_filed,
-        "S19": d.enrolled,
-        "S20": d.oath,
-        "S21": _min(list(d.probation_assessments)),
-        "S22": _min([c.application for c in d.conversions]),
-        "S23": _min(meetings),
-        "S24": _max([c.approval for c in d.conversions]),
-        "S25": get(d.archive, "date"),
-    }
+    return step_facts(d)[0]
 
 
-def steps_recorded(d: Dossier, dates: dict[str, date | None]) -> dict[str, bool]:
+def steps_recorded(d: Dossier, dates: dict[str, date | None] | None = None) -> dict[str, bool]:
     """Whether each step is recorded: its date is, or (lists) it has an entry."""
-    recorded = {code: day is not None for code, day in dates.items()}
-    recorded["S05"] = bool(d.mentors)
-    recorded["S06"] = bool(d.assessments)
-    recorded["S09"] = bool(d.introducers)
-    recorded["S21"] = bool(d.probation_assessments)
-    recorded["S22"] = any(c.application is not None for c in d.conversions)
-    recorded["S23"] = any(get(c.meeting, "date") is not None for c in d.conversions)
-    recorded["S24"] = any(c.approval is not None for c in d.conversions)
-    return recorded
+    return step_facts(d)[1]
+
+
+def _earliest(values: list[date | None]) -> date | None:
+    if len(values) == 1:
+        return values[0]
+    return _min(values)
+
+
+def step_facts(d: Dossier) -> tuple[dict[str, date | None], dict[str, bool]]:
+    """:func:`step_dates` and :func:`steps_recorded` in one pass (the engine's first work on every dossier)."""
+    application, talk, activist, candidate = d.application, d.talk, d.activist, d.candidate
+    review, training, branch, pre = d.political_review, d.training, d.branch_review, d.pre_review
+    form, meeting, committee_talk, approval = (
+        d.application_form,
+        d.admission_meeting,
+        d.committee_talk,
+        d.approval,
+    )
+    mentors, assessments, probation, conversions = (
+        d.mentors,
+        d.assessments,
+        d.probation_assessments,
+        d.conversions,
+    )
+    s01 = None if application is None else application.received
+    s02 = None if talk is None else talk.date
+    s03 = s04 = s07 = s08 = None
+    if activist is not None:
+        s03, s04 = activist.date, activist.filed
+    s05 = _earliest([m.assigned for m in mentors]) if mentors else None
+    s06 = _earliest([a.date for a in assessments]) if assessments else None
+    if candidate is not None:
+        s07, s08 = candidate.date, candidate.filed
+    s10 = None if review is None else review.date
+    s11 = None if training is None else training.start or training.end
+    s12 = None if branch is None else branch.date
+    s13 = None if pre is None else pre.date
+    s14 = None if form is None else form.filled
+    s15 = None if meeting is None else meeting.date
+    s16 = None if committee_talk is None else committee_talk.date
+    s17 = None if approval is None else approval.date
+    s18, s19, s20 = d.approval_filed, d.enrolled, d.oath
+    s21 = _earliest(list(probation)) if probation else None
+    s22 = s23 = s24 = None
+    if conversions:
+        s22 = _earliest([c.application for c in conversions])
+        s23 = _earliest([None if c.meeting is None else c.meeting.date for c in conversions])
+        s24 = _max([c.approval for c in conversions])
+    s25 = None if d.archive is None else d.archive.date
+    dates = {
+        "S01": s01, "S02": s02, "S03": s03, "S04": s04, "S05": s05, "S06": s06, "S07": s07, "S08": s08,
+        "S09": None, "S10": s10, "S11": s11, "S12": s12, "S13": s13, "S14": s14, "S15": s15, "S16": s16,
+        "S17": s17, "S18": s18, "S19": s19, "S20": s20, "S21": s21, "S22": s22, "S23": s23, "S24": s24,
+        "S25": s25,
+    }  # fmt: skip
+    # Recorded: the date is — except the lists S05, S06, S09, S21, recorded by having an entry (S22–S24: one
+    # of the conversion entries has that date).
+    recorded = {
+        "S01": s01 is not None, "S02": s02 is not None, "S03": s03 is not None, "S04": s04 is not None,
+        "S05": bool(mentors), "S06": bool(assessments), "S07": s07 is not None, "S08": s08 is not None,
+        "S09": bool(d.introducers), "S10": s10 is not None, "S11": s11 is not None, "S12": s12 is not None,
+        "S13": s13 is not None, "S14": s14 is not None, "S15": s15 is not None, "S16": s16 is not None,
+        "S17": s17 is not None, "S18": s18 is not None, "S19": s19 is not None, "S20": s20 is not None,
+        "S21": bool(probation), "S22": s22 is not None, "S23": s23 is not None, "S24": s24 is not None,
+        "S25": s25 is not None,
+    }  # fmt: skip
+    return dates, recorded
 
 
 @dataclass
@@ -171,7 +199,9 @@ class ConversionTimeline:
 def conversion_timeline(d: Dossier) -> ConversionTimeline:
     """Walk ``conversions``: an ``extend`` decision closes a period and opens one ending ``extension_months``
     after the previous end (党章第7条); the next decision is measured against that extension end."""
-    meeting = get(d.admission_meeting, "date")
+    meeting = None if d.admission_meeting is None else d.admission_meeting.date
+    if meeting is None and not d.conversions:
+        return _NO_CONVERSIONS
     probation_end = add_years(meeting, 1) if meeting is not None else None  # 预备期一年，自支部大会通过之日起
     end = probation_end
     after_extension = False
@@ -179,7 +209,8 @@ def conversion_timeline(d: Dossier) -> ConversionTimeline:
     decided = False
     views = []
     for i, entry in enumerate(d.conversions):
-        views.append(ConversionView(i, entry, end, after_extension))
+        meeting_date = None if entry.meeting is None else entry.meeting.date
+        views.append(ConversionView(i, entry, end, after_extension, meeting_date))
         if entry.decision == "extend":
             months = entry.extension_months
             end = add_months(end, months) if end is not None and months is not None else None
@@ -191,24 +222,44 @@ def conversion_timeline(d: Dossier) -> ConversionTimeline:
     return ConversionTimeline(tuple(views), probation_end, extension_end, end, after_extension, decided)
 
 
-@dataclass
+# No admission meeting and no conversion decision (most dossiers): one shared, never changed.
+_NO_CONVERSIONS = ConversionTimeline((), None, None, None, False, False)
+
+
 class Ctx:
     """One evaluation: the dossier, the county config, today, and the findings collected so far."""
 
-    dossier: Dossier
-    config: Config
-    as_of: date
-    dates: dict[str, date | None] = field(init=False)
-    recorded: dict[str, bool] = field(init=False)
-    conversions: ConversionTimeline = field(init=False)
-    _raw: list[_Raw] = field(init=False, default_factory=list)
-    _missing: dict[tuple[str, str, Any], list[str]] = field(init=False, default_factory=dict)
-    _missing_labels: dict[str, str] = field(init=False, default_factory=dict)
+    __slots__ = (
+        "dossier",
+        "config",
+        "as_of",
+        "dates",
+        "recorded",
+        "furthest",
+        "first_missing",
+        "conversions",
+        "_raw",
+        "_missing",
+        "_missing_labels",
+        "_deadlines",
+    )
 
-    def __post_init__(self) -> None:
-        self.dates = step_dates(self.dossier)
-        self.recorded = steps_recorded(self.dossier, self.dates)
-        self.conversions = conversion_timeline(self.dossier)
+    def __init__(self, dossier: Dossier, config: Config, as_of: date) -> None:
+        self.dossier = dossier
+        self.config = config
+        self.as_of = as_of
+        self.dates, self.recorded = step_facts(dossier)
+        flags = list(self.recorded.values())  # S01 … S25, in order
+        # 1 for S01 … 25 for S25: the furthest step recorded (0: none). Every step a step depends on comes
+        # before it, so nothing after the furthest step is recorded.
+        self.furthest: int = len(flags) - flags[::-1].index(True) if True in flags else 0
+        # 1 for S01 … 25 for S25: the first step not recorded (26: none missing).
+        self.first_missing: int = flags.index(False) + 1 if False in flags else len(flags) + 1
+        self.conversions: ConversionTimeline = conversion_timeline(dossier)
+        self._raw: list[_Raw] = []
+        self._missing: dict[tuple[str, str, Any], list[str]] = {}
+        self._missing_labels: dict[str, str] = {}
+        self._deadlines = _ROLLED_DEADLINES if config.holiday_rollover else _PLAIN_DEADLINES
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -222,14 +273,24 @@ class Ctx:
 
     def applies(self, code: str, day: date | None) -> bool:
         """Whether rule ``code`` judges a step dated ``day`` (rules apply from 2014-06-10, N-ORDER always)."""
-        return rule_applies(code, day)
+        # This runs some 20 times a dossier: first the usual answer (every rule judges a step dated from the
+        # latest rule set on, when that set has every rule), then the memo of catalog.codes_on (never empty).
+        if day is None or (ALL_RULES_FROM is not None and day >= ALL_RULES_FROM):
+            return True
+        return code in (CODES_ON.get(day) or codes_on(day))
 
     def deadline(self, day: date) -> Deadline:
         """An upper-bound deadline, moved to the next working day when ``holiday_rollover`` is on."""
-        if not self.config.holiday_rollover:
-            return Deadline(day)
-        rolled = roll_to_working_day(day)
-        return Deadline(rolled.date, rolled.provisional)
+        found = self._deadlines.get(day)
+        if found is None:
+            if self._deadlines is _PLAIN_DEADLINES:
+                found = Deadline(day)
+            else:
+                rolled = roll_to_working_day(day)
+                found = Deadline(rolled.date, rolled.provisional)
+            if len(self._deadlines) < _DEADLINES_CAP:
+                self._deadlines[day] = found
+        return found
 
     # -- writing ------------------------------------------------------------------------------------
 
@@ -299,6 +360,8 @@ class Ctx:
 
     def findings(self) -> tuple[Finding, ...]:
         """Each violation once, merged per rule and step, sorted by step."""
+        if not self._raw and not self._missing:
+            return ()
         raws = list(self._raw)
         for (step, code, occurrence), paths in self._missing.items():
             names = "、".join(f"{self._missing_labels[p]}（{p}）" for p in paths)
@@ -312,6 +375,13 @@ class Ctx:
             Finding(r.code, r.severity, r.step, r.message, RULES[r.code].source, r.provisional)
             for r in merged
         )
+
+
+# Deadlines by day (Deadline is immutable): without and with holiday_rollover. One entry per day in use; the
+# cap only guards a long-running process.
+_PLAIN_DEADLINES: dict[date, Deadline] = {}
+_ROLLED_DEADLINES: dict[date, Deadline] = {}
+_DEADLINES_CAP = 200_000
 
 
 def _one_per_fact(raws: list[_Raw]) -> list[_Raw]:

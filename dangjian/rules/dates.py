@@ -14,7 +14,7 @@ from functools import lru_cache
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 17)
 def add_months(d: date, n: int) -> date:
     """The same day ``n`` months later (or earlier), or the last day of that month if it has no such day.
 
@@ -29,6 +29,7 @@ def add_months(d: date, n: int) -> date:
     return date(year, month0 + 1, day)
 
 
+@lru_cache(maxsize=1 << 16)
 def add_years(d: date, n: int) -> date:
     """``add_months(d, 12 * n)``: 2024-02-29 + 1 year = 2025-02-28."""
     return add_months(d, 12 * n)
@@ -36,7 +37,10 @@ def add_years(d: date, n: int) -> date:
 
 def next_day(d: date) -> date:
     """The day after ``d``."""
-    return d + timedelta(days=1)
+    return d + _ONE_DAY
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def first_day_after_whole_years(start: date, years: int, *, strict: bool) -> date:

@@ -2,6 +2,11 @@
 
 ``evaluate`` runs the national checks (in the order of PROCEDURE.md §3), then the local checks switched on
 by the config (§4); ``check_document`` is the ``dangjian check`` contract (§5) on JSON-decoded input.
+
+Speed (docs/performance.md, issue 3): the national checks run in gated runs (``CHECK_RUNS``: a run whose
+steps are not there is skipped, which changes nothing), ``check_document`` parses and checks one dossier at
+a time with the fast parser, and what every check reads is worked out once per dossier (``Ctx``).
+``evaluate_every_check`` and ``schema.validate_document_strict`` are the plain paths the tests compare with.
 """
 
 from __future__ import annotations
@@ -12,10 +17,17 @@ from typing import Any
 
 from dangjian.rules.catalog import RULE_SETS, ruleset_for
 from dangjian.rules.checks_local import LOCAL_CHECKS
-from dangjian.rules.checks_national import NATIONAL_CHECKS, half_year_windows
+from dangjian.rules.checks_national import CHECK_RUNS, NATIONAL_CHECKS, Check, windows_without_assessment
 from dangjian.rules.context import Ctx, Finding
 from dangjian.rules.dates import add_months, first_day_after_whole_years
-from dangjian.rules.schema import Config, Dossier, validate_document
+from dangjian.rules.schema import (
+    Config,
+    Declined,
+    Dossier,
+    fast_document_parts,
+    fast_parser,
+    validate_document_strict,
+)
 from dangjian.rules.steps import STEP_CODES
 
 STATUSES = ("none", "applicant", "activist", "candidate", "probationary", "full_member", "cancelled")
@@ -64,15 +76,33 @@ class Result:
 def evaluate(dossier: Dossier, config: Config, as_of: date) -> Result:
     """Check one dossier against the rule set(s) in force, as of ``as_of``."""
     ctx = Ctx(dossier, config, as_of)
+    for gate, run in CHECK_RUNS:  # NATIONAL_CHECKS in order, a run skipped when none of its steps is there
+        if gate(ctx):
+            for check in run:
+                check(ctx)
+    for check in local_checks_for(config):
+        check(ctx)
+    return _result(ctx)
+
+
+def evaluate_every_check(dossier: Dossier, config: Config, as_of: date) -> Result:
+    """``evaluate`` running every national check (no run skipped): the reference the runs are tested against."""
+    ctx = Ctx(dossier, config, as_of)
     for check in NATIONAL_CHECKS:
         check(ctx)
     for local in LOCAL_CHECKS:
         if local.enabled(config):
             local.run(ctx)
+    return _result(ctx)
+
+
+def _result(ctx: Ctx) -> Result:
     status = derive_status(ctx)
     computed, provisional = compute_dates(ctx, status)
-    return Result(
-        id=dossier.id,
+    # The fields set directly, as the frozen __init__ would (it calls object.__setattr__ per field).
+    result = _new(Result)
+    result.__dict__.update(
+        id=ctx.dossier.id,
         rule_version=rule_version_for(ctx),
         status=status,
         next_step=derive_next_step(ctx, status),
@@ -80,6 +110,23 @@ def evaluate(dossier: Dossier, config: Config, as_of: date) -> Result:
         findings=ctx.findings(),
         provisional_computed=provisional,
     )
+    return result
+
+
+_new = object.__new__
+
+
+def local_checks_for(config: Config) -> tuple[Check, ...]:
+    """The local checks ``config`` switches on, in order (worked out once per config object)."""
+    global _local_memo
+    held = _local_memo  # one tuple, replaced whole: safe to share between threads
+    if held[0] is not config:
+        held = (config, tuple(c.run for c in LOCAL_CHECKS if c.enabled(config)))
+        _local_memo = held
+    return held[1]
+
+
+_local_memo: tuple[Config | None, tuple[Check, ...]] = (None, ())
 
 
 def check_document(doc: Any, *, today: date | None = None) -> dict[str, Any]:
@@ -88,7 +135,15 @@ def check_document(doc: Any, *, today: date | None = None) -> dict[str, Any]:
     ``as_of`` defaults to ``today`` (or the system date). Raises :class:`~dangjian.rules.schema.InputError`
     on malformed input.
     """
-    document = validate_document(doc)
+    try:
+        # The fast parser, one dossier at a time: each is checked while its objects are fresh, then let go.
+        head_as_of, config, raw_dossiers = fast_document_parts(doc)
+        as_of = head_as_of or today or date.today()
+        parse = fast_parser(Dossier)
+        return {"results": [evaluate(parse(raw), config, as_of).to_dict() for raw in raw_dossiers]}
+    except Declined:
+        pass  # something the fast parser does not take: the strict parser decides, on the whole document
+    document = validate_document_strict(doc)  # raises InputError naming the first problem
     as_of = document.as_of or today or date.today()
     return {"results": [evaluate(d, document.config, as_of).to_dict() for d in document.dossiers]}
 
@@ -98,7 +153,8 @@ def check_document(doc: Any, *, today: date | None = None) -> dict[str, Any]:
 
 def derive_status(ctx: Ctx) -> str:
     """Status follows the furthest step recorded; S24 decides full member / cancelled (PROCEDURE.md §2)."""
-    approved = [v.entry for v in ctx.conversions.views if v.entry.approval is not None and v.entry.decision]
+    views = ctx.conversions.views
+    approved = [v.entry for v in views if v.entry.approval is not None and v.entry.decision] if views else ()
     if approved:
         decision = approved[-1].decision
         if decision == "on_time":
@@ -106,8 +162,7 @@ def derive_status(ctx: Ctx) -> str:
         if decision == "cancel":
             return "cancelled"
         return "probationary"  # after an approved extension, until a later on-time conversion is approved
-    recorded = ctx.recorded
-    furthest = next((i + 1 for i in range(len(STEP_CODES) - 1, -1, -1) if recorded[STEP_CODES[i]]), 0)
+    furthest = ctx.furthest
     if furthest >= 17:
         return "probationary"
     if furthest >= 7:
@@ -124,9 +179,13 @@ def derive_next_step(ctx: Ctx, status: str) -> str | None:
 
     S22–S24 are read from the current cycle: after an approved extension, from the decisions after it.
     """
-    if status == "cancelled" or (status == "full_member" and ctx.rec("S25")):
+    recorded = ctx.recorded
+    if status == "cancelled" or (status == "full_member" and recorded["S25"]):
         return None
     views = ctx.conversions.views
+    if not views:  # no conversion decision: S22–S24 are simply not recorded
+        flags = list(recorded.values())  # S01 … S25, in order
+        return STEP_CODES[flags.index(False)] if False in flags else None
     last_extension = max(
         (v.index for v in views if v.entry.decision == "extend" and v.entry.approval is not None), default=-1
     )
@@ -137,16 +196,17 @@ def derive_next_step(ctx: Ctx, status: str) -> str | None:
         "S24": any(v.entry.approval is not None for v in cycle),
     }
     for code in STEP_CODES:
-        recorded = in_cycle[code] if code in in_cycle else ctx.rec(code)
-        if not recorded:
+        if not (in_cycle[code] if code in in_cycle else recorded[code]):
             return code
     return None
 
 
 def rule_version_for(ctx: Ctx) -> str:
     """The version of the rule set in force at the latest recorded step (else at ``as_of``)."""
-    dates = [day for day in ctx.dates.values() if day is not None]
-    rule_set = ruleset_for(max(dates) if dates else ctx.as_of) or RULE_SETS[0]
+    if len(RULE_SETS) == 1:
+        return RULE_SETS[0].version  # the only set there is, whatever the dates
+    latest = max(filter(None, ctx.dates.values()), default=None)  # dates are never false
+    rule_set = ruleset_for(latest or ctx.as_of) or RULE_SETS[0]
     return rule_set.version
 
 
@@ -154,53 +214,59 @@ def rule_version_for(ctx: Ctx) -> str:
 
 
 def compute_dates(ctx: Ctx, status: str) -> tuple[dict[str, date], tuple[str, ...]]:
-    """The computed dates of §3 whose inputs are recorded, and the keys that used an unknown calendar year."""
+    """The computed dates of §3 whose inputs are recorded, and the keys that used an unknown calendar year.
+
+    Both come out in the order of COMPUTED_KEYS: the keys are added in that order below.
+    """
     out: dict[str, date] = {}
     provisional: list[str] = []
-
-    def put(key: str, day: date, is_provisional: bool = False) -> None:
-        out[key] = day
-        if is_provisional:
-            provisional.append(key)
-
-    s01, a, m = ctx.d("S01"), ctx.d("S03"), ctx.d("S15")
+    dates = ctx.dates
+    s01, a, m = dates["S01"], dates["S03"], dates["S15"]
     if s01 is not None:
         due = ctx.deadline(add_months(s01, 1))
-        put("talk_deadline", due.date, due.provisional)
+        out["talk_deadline"] = due.date
+        if due.provisional:
+            provisional.append("talk_deadline")
     if a is not None:
-        put(
-            "earliest_candidate_date", first_day_after_whole_years(a, 1, strict=ctx.config.strict_anniversary)
+        out["earliest_candidate_date"] = first_day_after_whole_years(
+            a, 1, strict=ctx.config.strict_anniversary
         )
         if status == "activist" and (due_assessment := next_assessment_due(ctx, a)) is not None:
-            put("next_assessment_due", due_assessment)
+            out["next_assessment_due"] = due_assessment
     timeline = ctx.conversions
     if m is not None:
         due = ctx.deadline(add_months(m, 3))
         hard = ctx.deadline(add_months(m, 6))
-        put("approval_due", due.date, due.provisional)
-        put("approval_hard_limit", hard.date, hard.provisional)
-        put("probation_end", timeline.probation_end)
+        out["approval_due"] = due.date
+        out["approval_hard_limit"] = hard.date
+        out["probation_end"] = timeline.probation_end
+        if due.provisional:
+            provisional.append("approval_due")
+        if hard.provisional:
+            provisional.append("approval_hard_limit")
     if timeline.extension_end is not None:
-        put("extension_end", timeline.extension_end)
-    has_extension = any(v.entry.decision == "extend" for v in timeline.views)
+        out["extension_end"] = timeline.extension_end
+    views = timeline.views
     if status != "cancelled" and timeline.probation_end is not None:
+        has_extension = any(v.entry.decision == "extend" for v in views)
         end = timeline.extension_end if has_extension else timeline.probation_end
         if end is not None:
-            put("full_member_date", end)
-    meetings = [v.meeting_date for v in timeline.views if v.meeting_date is not None]
+            out["full_member_date"] = end
+    meetings = [v.meeting_date for v in views if v.meeting_date is not None] if views else ()
     if meetings:
         due = ctx.deadline(add_months(max(meetings), 3))
-        put("conversion_approval_due", due.date, due.provisional)
-    ordered = {key: out[key] for key in COMPUTED_KEYS if key in out}
-    return ordered, tuple(key for key in COMPUTED_KEYS if key in provisional)
+        out["conversion_approval_due"] = due.date
+        if due.provisional:
+            provisional.append("conversion_approval_due")
+    return out, tuple(provisional)
 
 
 def next_assessment_due(ctx: Ctx, a: date) -> date | None:
     """The end of the first half-year window ending on or after today that has no assessment yet."""
-    known = [x.date for x in ctx.dossier.assessments if x.date is not None]
+    known = sorted(x.date for x in ctx.dossier.assessments if x.date is not None)
     horizon = add_months(max(ctx.as_of, a), 6 * (len(known) + 2))
-    for start, end in half_year_windows(a, horizon):
-        if end >= ctx.as_of and not any(start < x <= end for x in known):
+    for _start, end in windows_without_assessment(a, horizon, known):
+        if end >= ctx.as_of:
             return end
     return None  # pragma: no cover - the horizon always holds a window without an assessment
 

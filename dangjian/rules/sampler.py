@@ -121,14 +121,20 @@ def _valid(rng: random.Random, as_of: date, ident: str, config: dict[str, Any]) 
     talk = _days(s01, 1, 27, rng)
     if not fits(talk):
         return d
-    d["talk"] = {"date": _iso(talk), "talker": rng.choice(NAMES), "talker_role": rng.choice(("secretary", "organizer"))}
+    d["talk"] = {
+        "date": _iso(talk),
+        "talker": rng.choice(NAMES),
+        "talker_role": rng.choice(("secretary", "organizer")),
+    }
     if last_stage < 2:
         return d
     a = add_months(s01, 6) + timedelta(days=rng.randint(0, 120))
     if not fits(a):
         return d
     publicized = 0.97 if "activist" in config.get("publicity_at", ()) else 0.7
-    nomination = rng.choice((["party_member"], ["mass_org"], ["party_member", "mass_org"], ["party_member", "mass_org"]))
+    nomination = rng.choice(
+        (["party_member"], ["mass_org"], ["party_member", "mass_org"], ["party_member", "mass_org"])
+    )
     d["activist"] = {
         "date": _iso(a),
         "decided_by": rng.choice(("branch_committee", "branch_committee", "branch_meeting")),
@@ -148,8 +154,12 @@ def _valid(rng: random.Random, as_of: date, ident: str, config: dict[str, Any]) 
     assessments = []
     k = 1
     while (end := add_months(a, 6 * k)) <= min(limit, as_of):
-        assessments.append({"date": _iso(end - timedelta(days=rng.randint(0, 40))),
-                            "rating": rng.choice(("good", "good", "good", "average"))})
+        assessments.append(
+            {
+                "date": _iso(end - timedelta(days=rng.randint(0, 40))),
+                "rating": rng.choice(("good", "good", "good", "average")),
+            }
+        )
         k += 1
     if assessments:
         d["assessments"] = assessments
@@ -167,7 +177,12 @@ def _valid(rng: random.Random, as_of: date, ident: str, config: dict[str, Any]) 
         for dep in ("公安", "纪委")
     ]
     d["introducers"] = [
-        {"name": n, "status": "full", "discipline": "none", "open_candidates": 2 if rng.random() < 0.03 else 1}
+        {
+            "name": n,
+            "status": "full",
+            "discipline": "none",
+            "open_candidates": 2 if rng.random() < 0.03 else 1,
+        }
         for n in rng.sample(NAMES, 2)
     ]
     review = _days(candidate, 10, 45, rng)
@@ -176,8 +191,13 @@ def _valid(rng: random.Random, as_of: date, ident: str, config: dict[str, Any]) 
     start = _days(candidate, 5, 30, rng)
     if fits(start + timedelta(days=3)):
         hours = max(rng.choice((24, 32, 40)), config.get("training_min_hours") or 0)
-        d["training"] = {"start": _iso(start), "end": _iso(start + timedelta(days=3)), "days": hours // 8,
-                         "hours": hours, "organizer": rng.choice(("county_org_dept", "primary_committee"))}
+        d["training"] = {
+            "start": _iso(start),
+            "end": _iso(start + timedelta(days=3)),
+            "days": hours // 8,
+            "hours": hours,
+            "organizer": rng.choice(("county_org_dept", "primary_committee")),
+        }
     if last_stage < 4 or not fits(cfiled) or "political_review" not in d or "training" not in d:
         return d
     branch = _days(max(review, cfiled, start), 3, 20, rng)
@@ -191,7 +211,11 @@ def _valid(rng: random.Random, as_of: date, ident: str, config: dict[str, Any]) 
         ("branch_review", branch, {"date": _iso(branch)}),
         ("pre_review", pre, {"date": _iso(pre), "result": "pass", "written_notice": True}),
         ("county_review", county, {"date": _iso(county), "result": "pass"}),
-        ("application_form", issued, {"issued": _iso(issued), "filled": _iso(filled) if fits(filled) else None}),
+        (
+            "application_form",
+            issued,
+            {"issued": _iso(issued), "filled": _iso(filled) if fits(filled) else None},
+        ),
     ):
         if not fits(day):
             return d
@@ -199,19 +223,32 @@ def _valid(rng: random.Random, as_of: date, ident: str, config: dict[str, Any]) 
     if not fits(m) or not fits(filled):
         return d
     d["admission_meeting"] = _meeting(m, rng)
-    d["admission_meeting"]["publicity"] = {"start": _iso(m + timedelta(days=1)), "end": _iso(m + timedelta(days=9))}
+    d["admission_meeting"]["publicity"] = {
+        "start": _iso(m + timedelta(days=1)),
+        "end": _iso(m + timedelta(days=9)),
+    }
     talk2 = _days(m, 10, 25, rng)
     approval = min(_days(talk2, 1, 30, rng), add_months(m, 3))
     if not fits(talk2):
         return d
-    d["committee_talk"] = {"date": _iso(talk2), "talker": rng.choice(NAMES),
-                           "talker_role": rng.choice(("organizer", "committee_member"))}
+    d["committee_talk"] = {
+        "date": _iso(talk2),
+        "talker": rng.choice(NAMES),
+        "talker_role": rng.choice(("organizer", "committee_member")),
+    }
     if last_stage < 5 or not fits(approval):
         return d
-    d["approval"] = {"date": _iso(approval), "body_type": "township_committee", "mode": "collective_meeting",
-                     "special_reason": None}
-    for key, day in (("approval_filed", _days(approval, 1, 10, rng)), ("enrolled", _days(approval, 1, 10, rng)),
-                     ("oath", _days(approval, 1, 20, rng))):
+    d["approval"] = {
+        "date": _iso(approval),
+        "body_type": "township_committee",
+        "mode": "collective_meeting",
+        "special_reason": None,
+    }
+    for key, day in (
+        ("approval_filed", _days(approval, 1, 10, rng)),
+        ("enrolled", _days(approval, 1, 10, rng)),
+        ("oath", _days(approval, 1, 20, rng)),
+    ):
         if fits(day):
             d[key] = _iso(day)
     if "approval_filed" not in d or "oath" not in d:
@@ -228,15 +265,23 @@ def _valid(rng: random.Random, as_of: date, ident: str, config: dict[str, Any]) 
         approved = _days(meeting, 10, 60, rng)
         if last_stage < 6 or not fits(application):
             break
-        entry: dict[str, Any] = {"application": _iso(application), "meeting": None, "decision": None,
-                                 "extension_months": None, "approval": None, "recorded_full_member_date": None}
+        entry: dict[str, Any] = {
+            "application": _iso(application),
+            "meeting": None,
+            "decision": None,
+            "extension_months": None,
+            "approval": None,
+            "recorded_full_member_date": None,
+        }
         conversions.append(entry)
         if not fits(meeting):
             break
         decision = "on_time" if round_ == 1 else outcome
         entry["meeting"] = _meeting(meeting, rng)
-        entry["meeting"]["publicity"] = {"start": _iso(meeting + timedelta(days=1)),
-                                         "end": _iso(meeting + timedelta(days=8))}
+        entry["meeting"]["publicity"] = {
+            "start": _iso(meeting + timedelta(days=1)),
+            "end": _iso(meeting + timedelta(days=8)),
+        }
         entry["decision"] = decision
         if decision == "on_time":
             entry["recorded_full_member_date"] = _iso(end)
@@ -299,7 +344,9 @@ def _no_filing(d, rng):
 def _three_mentors(d, rng):
     if not d.get("mentors"):
         return False
-    d["mentors"] = d["mentors"] + [{"name": "第三人", "status": "probationary", "assigned": d["mentors"][0]["assigned"]}]
+    d["mentors"] = d["mentors"] + [
+        {"name": "第三人", "status": "probationary", "assigned": d["mentors"][0]["assigned"]}
+    ]
     return True
 
 
@@ -388,8 +435,13 @@ def _missing_fields(d, rng):
 
 
 def _blocking_hit(d, rng):
-    d["negative_list_hits"] = [{"item": f"NL{rng.randint(1, 25):02d}", "stage": "candidate",
-                                "effect": rng.choice(("block", "refer"))}]
+    d["negative_list_hits"] = [
+        {
+            "item": f"NL{rng.randint(1, 25):02d}",
+            "stage": "candidate",
+            "effect": rng.choice(("block", "refer")),
+        }
+    ]
     return True
 
 
@@ -401,14 +453,35 @@ def _no_archive_yet(d, rng):
 
 
 FAULTS: tuple[Fault, ...] = (
-    _late_talk, _under_age, _no_filing, _three_mentors, _skip_assessment, _early_candidate, _bad_introducer,
-    _failed_review, _short_training, _no_quorum, _show_of_hands, _wrong_approver, _late_approval, _early_oath,
-    _short_extension, _early_conversion, _thin_archive, _missing_fields, _blocking_hit, _no_archive_yet,
+    _late_talk,
+    _under_age,
+    _no_filing,
+    _three_mentors,
+    _skip_assessment,
+    _early_candidate,
+    _bad_introducer,
+    _failed_review,
+    _short_training,
+    _no_quorum,
+    _show_of_hands,
+    _wrong_approver,
+    _late_approval,
+    _early_oath,
+    _short_extension,
+    _early_conversion,
+    _thin_archive,
+    _missing_fields,
+    _blocking_hit,
+    _no_archive_yet,
 )
 
 
 def sample_dossier(
-    rng: random.Random, as_of: date, ident: str, config: dict[str, Any] | None = None, fault_rate: float = 0.15
+    rng: random.Random,
+    as_of: date,
+    ident: str,
+    config: dict[str, Any] | None = None,
+    fault_rate: float = 0.15,
 ) -> dict[str, Any]:
     """One generated dossier as of ``as_of`` for a county with ``config``: valid, or (with probability
     ``fault_rate``) with 1–2 faults."""

@@ -1,4 +1,4 @@
-"""The ``check`` contract's input (PROCEDURE.md §5) as frozen dataclasses, with a strict parser.
+"""The ``check`` contract's input (PROCEDURE.md §5) as frozen dataclasses, with a strict parser (and a fast one).
 
 The dataclasses *are* the schema: field names are the JSON names, annotations give the types (dates,
 enumerations as ``Literal``, non-negative counts, nested objects, lists as tuples) and each field carries its
@@ -9,8 +9,10 @@ Anything else that does not fit raises :class:`InputError` naming the JSON path 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime as DateTime
@@ -562,72 +564,100 @@ def fast_parser(cls: type[T]) -> typing.Callable[[Any], T]:
     return parser
 
 
-def _field_code(i: int, tp: Any, ns: dict[str, Any]) -> list[str]:
-    """Lines that turn the raw value ``r`` (not None) into ``v{i}`` for annotation ``tp``, or decline."""
+def _field_code(v: str, tp: Any, ns: dict[str, Any], names: Iterator[int]) -> list[str]:
+    """Lines that check the raw value in ``v`` (not None) against annotation ``tp`` and turn it into the
+    field's value in place, or decline. A nested object is parsed right here, not by a call."""
     if get_origin(tp) in (typing.Union, types.UnionType):
         tp = [a for a in get_args(tp) if a is not type(None)][0]
+    n = next(names)
     if get_origin(tp) is tuple:
         item = get_args(tp)[0]
-        head = ["if r.__class__ is not list: raise Declined"]
+        head = f"if {v}.__class__ is not list: raise Declined"
         if dataclasses.is_dataclass(item):
-            ns[f"P{i}"] = fast_parser(item)
-            return [*head, f"v{i} = tuple([P{i}(x) for x in r])"]
+            ns[f"P{n}"] = fast_parser(item)
+            return [head, f"{v} = tuple([P{n}(x) for x in {v}])"]
         if item is Date:
-            return [*head, f"v{i} = tuple([DATE(x) for x in r])"]
+            return [head, f"{v} = tuple([DATE(x) for x in {v}])"]
         if get_origin(item) is Literal:
-            ns[f"E{i}"] = frozenset(get_args(item))
-            test = f"x.__class__ is not str or x not in E{i}"
+            ns[f"E{n}"] = frozenset(get_args(item))
+            test = f"x.__class__ is not str or x not in E{n}"
         elif item is str:
             test = "x.__class__ is not str"
         else:  # pragma: no cover - the schema has no other lists
             raise TypeError(f"unsupported list annotation {tp!r}")
-        return [*head, "for x in r:", f"    if {test}: raise Declined", f"v{i} = tuple(r)"]
+        return [head, f"for x in {v}:", f"    if {test}: raise Declined", f"{v} = tuple({v})"]
     if get_origin(tp) is Literal:
-        ns[f"E{i}"] = frozenset(get_args(tp))
-        return [f"if r.__class__ is not str or r not in E{i}: raise Declined", f"v{i} = r"]
+        ns[f"E{n}"] = frozenset(get_args(tp))
+        return [f"if {v}.__class__ is not str or {v} not in E{n}: raise Declined"]
     if tp is Date:
-        return [f"v{i} = DATES.get(r) if r.__class__ is str else None", f"if v{i} is None: v{i} = DATE(r)"]
+        return [f"{v} = (DATES.get({v}) or DATE({v})) if {v}.__class__ is str else DATE({v})"]
     if tp is bool:
-        return ["if r is not True and r is not False: raise Declined", f"v{i} = r"]
+        return [f"if {v} is not True and {v} is not False: raise Declined"]
     if tp is int:
-        return ["if r.__class__ is not int or r < 0: raise Declined", f"v{i} = r"]
+        return [f"if {v}.__class__ is not int or {v} < 0: raise Declined"]
     if tp is str:
-        return ["if r.__class__ is not str: raise Declined", f"v{i} = r"]
+        return [f"if {v}.__class__ is not str: raise Declined"]
     if dataclasses.is_dataclass(tp):
-        ns[f"P{i}"] = fast_parser(tp)
-        return [f"v{i} = P{i}(r)"]
+        return _object_code(tp, v, ns, names)
     raise TypeError(f"unsupported annotation {tp!r}")  # pragma: no cover - a schema bug
+
+
+def _object_code(cls: type, v: str, ns: dict[str, Any], names: Iterator[int]) -> list[str]:
+    """Lines that parse the dict in ``v`` into an instance of ``cls``, left in ``v``, or decline."""
+    n = next(names)
+    fields = dataclasses.fields(cls)
+    hints = _hints_of(cls)
+    ns[f"KEYS{n}"] = frozenset(f.name for f in fields)
+    ns[f"CLS{n}"] = cls
+    lines = [
+        f"if {v}.__class__ is not dict or not KEYS{n}.issuperset({v}): raise Declined",
+        f"get{n} = {v}.get",
+    ]
+    values = []
+    for i, f in enumerate(fields):
+        value = f"v{n}_{i}"
+        values.append(value)
+        lines.append(f"{value} = get{n}({f.name!r})")
+        if f.default is None:
+            lines.append(f"if {value} is not None:")
+        else:
+            if f.default is not dataclasses.MISSING:
+                ns[f"D{n}_{i}"] = f.default
+                default = f"D{n}_{i}"
+            else:
+                ns[f"F{n}_{i}"] = f.default_factory
+                default = f"F{n}_{i}()"
+            lines += [f"if {value} is None:", f"    {value} = {default}", "else:"]
+        lines += [f"    {line}" for line in _field_code(value, hints[f.name], ns, names)]
+    # The instance without __init__ (a frozen __init__ calls object.__setattr__ once per field, which costs
+    # more than the parsing): the fields go into its dict in field order, as __init__ would put them. The
+    # dossier itself, read on every rule, gets a dict of its own (CPython's attribute cache works on that
+    # kind, not on the shared-key dict `o.__dict__` makes, which is cheaper to fill: right for the small parts).
+    if cls is Dossier:
+        items = ", ".join(f"{f.name!r}: {value}" for f, value in zip(fields, values, strict=True))
+        lines += [f"{v} = NEW(CLS{n})", f"SET({v}, '__dict__', {{{items}}})"]
+    else:
+        lines += [f"o{n} = NEW(CLS{n})", f"o_dict = o{n}.__dict__"]
+        lines += [f"o_dict[{f.name!r}] = {value}" for f, value in zip(fields, values, strict=True)]
+        lines.append(f"{v} = o{n}")
+    return lines
 
 
 def _compile(cls: type) -> typing.Callable[[Any], Any]:
     """Straight-line code for one schema dataclass, from its field table (names, annotations, defaults).
 
-    For ``Talk`` it reads like: decline unless a plain dict with known keys; ``r = get('date')``; None →
-    the default, a text → the memoized date, …; then the instance's fields are set in field order, as
-    ``__init__`` would (the classes have no ``__post_init__``)."""
-    fields = dataclasses.fields(cls)
-    hints = _hints_of(cls)
+    For ``Talk`` it reads: decline unless a plain dict with known keys; per field in field order
+    ``v1_0 = get1('date')``, None → the default, a text → the memoized date, anything else → decline; then the
+    instance is made without ``__init__`` (the classes have no ``__post_init__``). Nested objects are parsed
+    in line; the items of a list by the item class's own parser. Generated once per class."""
     ns: dict[str, Any] = {
         "Declined": _Declined,
         "DATES": _DATES,
         "DATE": _fast_date,
-        "KEYS": frozenset(f.name for f in fields),
-        "CLS": cls,
         "NEW": object.__new__,
         "SET": object.__setattr__,
     }
-    body = ["if data.__class__ is not dict or not KEYS.issuperset(data): raise Declined", "get = data.get"]
-    for i, f in enumerate(fields):
-        if f.default is not dataclasses.MISSING:
-            ns[f"D{i}"] = f.default
-            default = f"D{i}"
-        else:
-            ns[f"F{i}"] = f.default_factory
-            default = f"F{i}()"
-        body += [f"r = get({f.name!r})", "if r is None:", f"    v{i} = {default}", "else:"]
-        body += [f"    {line}" for line in _field_code(i, hints[f.name], ns)]
-    items = ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(fields))
-    body += ["o = NEW(CLS)", f"SET(o, '__dict__', {{{items}}})", "return o"]
+    body = [*_object_code(cls, "data", ns, itertools.count()), "return data"]
     source = "def parse(data):\n" + "\n".join(f"    {line}" for line in body) + "\n"
     exec(compile(source, f"<fast parser of {cls.__name__}>", "exec"), ns)  # noqa: S102 - code from our own schema
     return ns["parse"]
@@ -638,6 +668,14 @@ _DOCUMENT_KEYS = frozenset(f.name for f in dataclasses.fields(Document))
 
 def _fast_document(doc: Any) -> Document:
     """``validate_document`` by the fast parsers; declines whatever they do not take."""
+    as_of, config, dossiers = fast_document_parts(doc)
+    parse = fast_parser(Dossier)
+    return Document(as_of=as_of, config=config, dossiers=tuple([parse(d) for d in dossiers]))
+
+
+def fast_document_parts(doc: Any) -> tuple[Date | None, Config, list[Any]]:
+    """The parsed ``as_of`` and ``config`` of a ``check`` input and its dossiers still as JSON (parse each
+    with ``fast_parser(Dossier)``). Raises ``Declined`` on anything the fast parsers do not take."""
     if doc.__class__ is not dict or not _DOCUMENT_KEYS.issuperset(doc):
         raise _Declined
     dossiers = doc.get("dossiers")
@@ -645,12 +683,14 @@ def _fast_document(doc: Any) -> Document:
         raise _Declined
     config = doc.get("config")
     as_of = doc.get("as_of")
-    parse = fast_parser(Dossier)
-    return Document(
-        as_of=None if as_of is None else _fast_date(as_of),
-        config=fast_parser(Config)({} if config is None else config),
-        dossiers=tuple([parse(d) for d in dossiers]),
+    return (
+        None if as_of is None else _fast_date(as_of),
+        fast_parser(Config)({} if config is None else config),
+        dossiers,
     )
+
+
+Declined = _Declined
 
 
 # ---------------------------------------------------------------------------------------------- labels
