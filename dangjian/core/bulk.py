@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 
 
 def _reserve_ids(connection, table: str, n: int) -> list[int]:
@@ -94,3 +94,21 @@ def insert_many(objs: Sequence[models.Model], *, batch_size: int = 2000) -> None
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def update_many(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """UPDATE model SET fields… WHERE id = … for each row (values of ``fields``, then the id): one executemany.
+    Values are converted by each field as ``QuerySet.update`` would (JSON, dates), and, as there, auto_now
+    fields are left alone. Django's bulk_update builds one CASE expression per field instead, far slower here."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
+    sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} "  # noqa: S608 - names from the model
+           f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s")
+    params = [[f.get_db_prep_save(value, connection) for f, value in zip(columns, row[:-1], strict=True)] + [row[-1]]
+              for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 
 from dangjian.core import clock
 from dangjian.core.audit import Actor, audit_log
+from dangjian.core.bulk import update_many
 from dangjian.core.errors import NotAllowed, OutOfScope
 from dangjian.core.scope import path_visible, subtree_q
 from dangjian.development import engine
@@ -370,32 +371,14 @@ def dossier_recheck(*, actor: Actor, org_path: str | None = None, chunk: int = 2
             status = _person_status_of(derived[0], recs)
             if (party_status, status_date) != status:
                 person_updates.append((*status, version + 1, person_id))
-        _update_rows(Dossier, DERIVED_FIELDS, dossier_updates)
+        update_many(Dossier, DERIVED_FIELDS, dossier_updates)
         if replaced:
             Finding.objects.filter(dossier_id__in=replaced).delete()
             Finding.objects.bulk_create(new_findings, batch_size=2000)
-        _update_rows(Person, ("party_status", "status_date", "version"), person_updates)
+        update_many(Person, ("party_status", "status_date", "version"), person_updates)
         n += len(rows)
     audit_log(actor=actor, action="dossier.recheck", detail={"org_path": org_path, "dossiers": n})
     return n
-
-
-def _update_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """UPDATE model SET fields… WHERE id = … for each row (values of ``fields``, then the id): one executemany.
-    Values are converted by each field as ``QuerySet.update`` would (JSON, dates), and, as there, auto_now
-    fields are left alone. Django's bulk_update builds one CASE expression per field instead, far slower here."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
-    sql = (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} "  # noqa: S608 - names from the model
-           f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s")
-    params = [[f.get_db_prep_save(value, connection) for f, value in zip(columns, row[:-1], strict=True)] + [row[-1]]
-              for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 @transaction.atomic
