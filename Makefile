@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SITE := $(VENV)/lib/python3.11/site-packages
 
-.PHONY: demo test setup serve lint lock bench browser clean
+.PHONY: demo test setup serve lint lock bench browser fonts clean
 
 demo: setup
 	$(VENV)/bin/dangjian demo
@@ -17,7 +17,11 @@ demo: setup
 serve: setup
 	PORT=$(PORT) $(VENV)/bin/dangjian serve
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed fonts
+
+# Charts in the written reports (.docx) are drawn with matplotlib and need a Chinese font (Debian's Noto CJK).
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig) || echo "未能安装中文字体 fonts-noto-cjk：报告图表中的中文将无法显示"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
