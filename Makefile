@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SITE := $(VENV)/lib/python3.11/site-packages
 
-.PHONY: demo test setup serve lint lock bench browser fonts clean
+.PHONY: demo test setup serve lint lock bench browser fonts rules-native clean
 
 demo: setup
 	$(VENV)/bin/dangjian demo
@@ -17,7 +17,7 @@ demo: setup
 serve: setup
 	PORT=$(PORT) $(VENV)/bin/dangjian serve
 
-setup: $(VENV)/.installed node_modules/.installed fonts
+setup: $(VENV)/.installed node_modules/.installed fonts rules-native
 
 # Charts in the written reports (.docx) are drawn with matplotlib and need a Chinese font (Debian's Noto CJK).
 fonts:
@@ -31,6 +31,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	printf '#!%s\nimport sys\nfrom dangjian.cli import main\nsys.exit(main())\n' "$(CURDIR)/$(PY)" > $(VENV)/bin/dangjian
 	chmod +x $(VENV)/bin/dangjian
 	touch $@
+
+# The rule engine compiled with Cython (about 1.5 minutes once; used only while it matches the sources).
+rules-native: $(VENV)/.installed
+	@$(PY) -c "from dangjian.rules.native import main; main(['build'])"
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -56,4 +60,4 @@ bench: setup
 	$(PY) bench/people_list.py
 
 clean:
-	rm -rf $(VENV) node_modules var/static
+	rm -rf $(VENV) node_modules var/static dangjian/rules/_compiled

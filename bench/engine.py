@@ -3,6 +3,7 @@
     .venv/bin/python bench/engine.py                      # 200,000 dossiers, 1 and 2 processes
     .venv/bin/python bench/engine.py --dossiers 50000 --workers 1
     .venv/bin/python bench/engine.py --strict             # the strict parser only (the slow path, for comparison)
+    DANGJIAN_PURE_RULES=1 .venv/bin/python bench/engine.py   # plain Python, without the Cython build
 
 The dossiers come from dangjian.rules.sampler: deterministic for a seed, every stage from applicant to archived
 full member (extensions and cancellations included), dates from 2008 to 2027, six county configurations
@@ -25,6 +26,7 @@ import sys
 import time
 from collections import Counter
 
+import dangjian.rules as rules
 from dangjian.rules import check_document, evaluate, schema, validate_document
 from dangjian.rules import engine as engine_module
 from dangjian.rules.sampler import CONFIGS, sample_documents
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()  # the generated input is not the engine's garbage: keep the collector from rescanning it
     print(f"生成 {args.dossiers:,} 份档案（{len(DOCS)} 份文档，{len(CONFIGS)} 种县级设置，种子 {args.seed}）："
           f"{generated:.1f} s；负载 {os.getloadavg()[0]:.2f}，CPU {os.cpu_count()} 核", flush=True)
+    print("引擎：" + ("Cython 编译版（rules/native.py）" if rules.COMPILED else "纯 Python（DANGJIAN_PURE_RULES=1 或未编译）"))
 
     wall, cpu, n = _check_all(DOCS)
     print(f"check_document 单进程：{n / wall:,.0f} 份/s（墙钟 {wall:.1f} s，CPU {cpu:.1f} s → {n / cpu:,.0f} 份/CPU·s；"

@@ -643,13 +643,13 @@ def _object_code(cls: type, v: str, ns: dict[str, Any], names: Iterator[int]) ->
     return lines
 
 
-def _compile(cls: type) -> typing.Callable[[Any], Any]:
-    """Straight-line code for one schema dataclass, from its field table (names, annotations, defaults).
+def parser_source(cls: type) -> tuple[str, dict[str, Any]]:
+    """The fast parser of ``cls`` as Python source (``def parse(data): …``) and the names it reads.
 
     For ``Talk`` it reads: decline unless a plain dict with known keys; per field in field order
     ``v1_0 = get1('date')``, None → the default, a text → the memoized date, anything else → decline; then the
     instance is made without ``__init__`` (the classes have no ``__post_init__``). Nested objects are parsed
-    in line; the items of a list by the item class's own parser. Generated once per class."""
+    in line; the items of a list by the item class's own parser."""
     ns: dict[str, Any] = {
         "Declined": _Declined,
         "DATES": _DATES,
@@ -658,7 +658,20 @@ def _compile(cls: type) -> typing.Callable[[Any], Any]:
         "SET": object.__setattr__,
     }
     body = [*_object_code(cls, "data", ns, itertools.count()), "return data"]
-    source = "def parse(data):\n" + "\n".join(f"    {line}" for line in body) + "\n"
+    return "def parse(data):\n" + "\n".join(f"    {line}" for line in body) + "\n", ns
+
+
+def _compile(cls: type) -> typing.Callable[[Any], Any]:
+    """Straight-line code for one schema dataclass, from its field table (names, annotations, defaults);
+    generated once per class. The compiled build of the engine (``rules.native``) carries the same source
+    compiled ahead of time: it is used when its text is exactly what the schema generates now."""
+    source, ns = parser_source(cls)
+    try:
+        from dangjian.rules import _fastparse  # type: ignore[attr-defined]  # only in the compiled build
+    except ImportError:
+        _fastparse = None
+    if _fastparse is not None and _fastparse.SOURCES.get(cls.__name__) == source:
+        return _fastparse.FACTORIES[cls.__name__](**ns)
     exec(compile(source, f"<fast parser of {cls.__name__}>", "exec"), ns)  # noqa: S102 - code from our own schema
     return ns["parse"]
 
