@@ -41,6 +41,9 @@ api = NinjaAPI(title="dangjian API", version="1", description="发展党员全�
 
 api.add_router("/", "dangjian.development.api.router")
 api.add_router("/", "dangjian.ledgers.api.router")
+api.add_router("/", "dangjian.stats.api.router")
+api.add_router("/", "dangjian.reviews.api.router")
+api.add_router("/", "dangjian.archives.api.router")
 
 
 @api.exception_handler(Http404)

@@ -9,6 +9,8 @@
     dangjian keygen
     dangjian token create USERNAME
     dangjian ledger import|check|export|template …   (docs/ledgers.md)
+    dangjian report structure --org CODE --from DATE --to DATE --format docx|xlsx|json [-o FILE]   (docs/stats.md)
+    dangjian stats rebuild|verify|compact
     dangjian manage <django command> …
 """
 
@@ -223,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dangjian.ledgers.cli import add_parser as add_ledger_parser
 
     add_ledger_parser(sub)
+    from dangjian.stats.cli import add_parser as add_stats_parser
+
+    add_stats_parser(sub)
 
     m = sub.add_parser("manage", help="Django 管理命令", add_help=False)
     m.add_argument("rest", nargs=argparse.REMAINDER)

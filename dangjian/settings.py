@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "dangjian.people",
     "dangjian.development",
     "dangjian.ledgers",
+    "dangjian.stats",
+    "dangjian.reviews",
+    "dangjian.archives",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +210,12 @@ LEDGER_MAX_UNCOMPRESSED = envint("DANGJIAN_LEDGER_MAX_UNCOMPRESSED_MB", 1024) * 
 LEDGER_FILE_HOURS = envint("DANGJIAN_LEDGER_FILE_HOURS", 24)  # unfinished uploads and results older are deleted
 LEDGER_JOB_RUNNER = envstr("DANGJIAN_LEDGER_JOB_RUNNER", "subprocess")  # subprocess | thread | inline
 LEDGER_JOB_STALE_SECONDS = envint("DANGJIAN_LEDGER_JOB_STALE_SECONDS", 120)
+
+# Archives (docs/archives.md): scanned materials under var/archives/ (outside the web root), named by a random id,
+# served only through the scoped download view.
+ARCHIVE_DIR = Path(envstr("DANGJIAN_ARCHIVE_DIR", str(VAR_DIR / "archives")))
+ARCHIVE_MAX_UPLOAD_MB = envint("DANGJIAN_ARCHIVE_MAX_UPLOAD_MB", 20)
+ARCHIVE_SAMPLE_PER_TOWNSHIP = envint("DANGJIAN_ARCHIVE_SAMPLE_PER_TOWNSHIP", 20)  # L-AUDIT-20
 
 LOGGING = {
     "version": 1,

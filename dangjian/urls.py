@@ -12,6 +12,9 @@ urlpatterns = [
     path("people/", include("dangjian.people.urls")),
     path("dossiers/", include("dangjian.development.urls")),
     path("ledgers/", include("dangjian.ledgers.urls")),
+    path("stats/", include("dangjian.stats.urls")),
+    path("reviews/", include("dangjian.reviews.urls")),
+    path("archives/", include("dangjian.archives.urls")),
     path("api/", api.urls),
 ]
 

@@ -29,6 +29,7 @@ from tests.urlmap import (
     Endpoint,
     add_outer_county,
     add_pipeline,
+    add_reviews,
     api_person,
     cases_for,
     edit_form,
@@ -84,7 +85,7 @@ def test_the_form_pages_are_registered_for_both_get_and_post():
 def extend_world(world):
     """Built once per module with the world (tests/conftest.py: world_template): a second county beside it,
     dossiers, and people without one."""
-    add_pipeline(add_outer_county(world))
+    add_reviews(add_pipeline(add_outer_county(world)))
 
 
 def _request(client, ep: Endpoint, url: str, body: dict | None):

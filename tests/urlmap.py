@@ -27,7 +27,9 @@ from dangjian.people.services import PersonData, person_create
 from tests.conftest import PASSWORD, World, add_person, make_id
 
 PERSONAS = ("county_admin", "town_organizer", "village_secretary", "other_town_organizer", "readonly", "orphan",
-            "anonymous")
+            "dept_reviewer", "anonymous")
+# dept_reviewer (联审部门审查人, reviews app): outside the org tree, so every record is foreign to him; on the
+# pages of other apps he answers like a user without organization who may not write (see expected_status).
 REVEALERS = {"county_admin", "town_organizer", "other_town_organizer"}
 SCOPED = ("county_admin", "town_organizer", "village_secretary", "other_town_organizer", "readonly")
 # The organization each persona's subtree starts at (world attribute), for oracles.
@@ -113,6 +115,12 @@ def target_value(world: World, target: str, case: Case) -> str:
     """The path argument (or the destination organization) for a case."""
     if not target:
         return ""
+    if target in REVIEW_TARGETS:
+        return review_target(world, target, case)
+    if target in ARCHIVE_TARGETS:
+        return archive_target(world, target, case)
+    if case.persona == "dept_reviewer":  # he has no subtree: the same foreign records as a user without one
+        case = Case("orphan", case.which)
     if target == "person":
         key = (OWN_PERSON if case.which == "own" else FOREIGN_PERSON)[case.persona]
         return str(world.people[key].pk)
@@ -260,6 +268,13 @@ def gone(c: Case) -> int:
     return 404 if c.which == "foreign" else 410
 
 
+def quota_post(c: Case) -> int:
+    # Outside the subtree: 404. A village secretary and read-only may not hand out quotas (403).
+    if c.which == "foreign":
+        return 404
+    return 403 if c.persona in ("readonly", "village_secretary") else 302
+
+
 def county_admin_only(ok: int) -> Callable[[Case], int]:
     return lambda c: ok if c.persona == "county_admin" else 403
 
@@ -282,6 +297,7 @@ class Endpoint:
     json: bool = False
     writes: int | None = None
     anonymous: int | None = None  # what an anonymous request gets, when not the access default
+    reviewer: Callable[[Case], int] | None = None  # what the dept_reviewer persona gets, when not the default
 
     @property
     def id(self) -> str:
@@ -386,6 +402,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              gone, target="ledger_job"),
     Endpoint("api/ledgers/jobs/<int:job_id>", "ledger_job", "GET", lambda v: f"/api/ledgers/jobs/{v}", read,
              access="api", target="ledger_job"),
+    # --- stats (issue 5): every page is about one organization's subtree (?org=CODE) ---------------------------
+    Endpoint("stats/", "index", "GET", lambda v: f"/stats/?org={v}", read, target="org"),
+    Endpoint("stats/report/", "report", "GET", lambda v: f"/stats/report/?org={v}&format=json", read, target="org"),
+    Endpoint("stats/dormant/", "dormant", "GET", lambda v: f"/stats/dormant/?org={v}", read, target="org"),
+    Endpoint("stats/quotas/", "quotas", "GET", lambda v: f"/stats/quotas/?org={v}", read, target="org"),
+    # Quota rows are not in tests/support.row_counts: tests/stats/test_views.py checks that refused posts write none.
+    Endpoint("stats/quotas/", "quotas", "POST", lambda v: "/stats/quotas/", quota_post, target="org",
+             body=lambda w, v: {"org": v, "parent": v, "year": "2026", "total": "3", "young": "1"}),
+    Endpoint("stats/rush/", "rush", "GET", lambda v: f"/stats/rush/?org={v}", read, target="org"),
+    Endpoint("stats/settings/", "settings", "GET", lambda v: "/stats/settings/", county_admin_only(200)),
+    Endpoint("stats/settings/", "settings", "POST", lambda v: "/stats/settings/", county_admin_only(400),
+             body=lambda w, v: {"dormant_years": "0"}),  # refused (400), nothing written; others: 403
+    Endpoint("api/stats/<code>", "stats_structure", "GET", lambda v: f"/api/stats/{v}", read, access="api",
+             target="org"),
 )
 
 
@@ -394,4 +424,26 @@ def expected_status(ep: Endpoint, c: Case) -> int:
         if ep.anonymous is not None:
             return ep.anonymous
         return 401 if ep.access == "api" else 302
+    if c.persona == "dept_reviewer":
+        if ep.reviewer is not None:
+            return ep.reviewer(c)
+        return reviewer_default(ep, c)
     return ep.expect(c)
+
+
+# --- reviews (issue 6: 联审, 近亲属报备, 县级复审, 公示): its endpoints, targets and the dept_reviewer persona's
+# answers live in tests/reviews/outsider.py, which builds on the definitions above.
+from tests.reviews.outsider import (  # noqa: E402
+    REVIEW_ENDPOINTS,
+    REVIEW_TARGETS,
+    add_reviews,  # noqa: F401 — re-exported for tests/test_outsider_urls.py
+    review_target,
+    reviewer_default,
+)
+
+ENDPOINTS = ENDPOINTS + REVIEW_ENDPOINTS
+
+# --- archives (issue 6 part B: 一人一档, 档案审查): endpoints and targets in tests/archives/outsider.py.
+from tests.archives.outsider import ARCHIVE_ENDPOINTS, ARCHIVE_TARGETS, archive_target  # noqa: E402
+
+ENDPOINTS = ENDPOINTS + ARCHIVE_ENDPOINTS

@@ -34,6 +34,8 @@ def subtree_q(path: str, field: str = "path") -> Q:
 def _user_path(user) -> str | None:
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return None
+    if getattr(user, "role", "") == "dept_reviewer":
+        return None  # a 联审 department reviewer is outside the org tree: his own pages read reviews.selectors
     org = getattr(user, "organization", None)
     return org.path if org is not None else None
 

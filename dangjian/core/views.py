@@ -96,7 +96,10 @@ def home(request):
     """The start page: what the user's organization holds, by the user's role."""
     tree = org_tree(user=request.user, max_depth=1)
     due = due_counts(user=request.user, today=clock.today()) if tree else None
-    return render(request, "core/home.html", {"tree": tree, "due": due})
+    from dangjian.stats.views import dashboard_context
+
+    dash = dashboard_context(request.user) if tree else None
+    return render(request, "core/home.html", {"tree": tree, "due": due, "dash": dash})
 
 
 def csrf_failure(request, reason=""):

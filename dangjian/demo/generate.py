@@ -108,7 +108,7 @@ class _Gen:
         return next(e for p, e in table if r <= p)
 
     def person(self, org: Organization, status: str, status_date: dt.date | None, birth: dt.date, gender: str,
-               occupations: list[str], rural: bool) -> None:
+               occupations: list[str], rural: bool, joined_on: dt.date | None = None) -> None:
         r = self.rng
         nm = self.name(gender)
         region = COUNTY_REGION if r.random() < 0.93 else r.choice(("522731", "522701", "520102", "522725"))
@@ -123,7 +123,7 @@ class _Gen:
             id_number_masked=idnumber.mask(number), education=self.education(birth, status != PartyStatus.FULL_MEMBER),
             household_type=household, occupations=f" {' '.join(occupations)} " if occupations else "",
             phone=f"1{r.choice('3578')}{r.randrange(0, 10**9):09d}", organization=org, org_path=org.path,
-            party_status=status, status_date=status_date))
+            party_status=status, status_date=status_date, joined_on=joined_on))
 
 
 PIPELINE_OCCUPATIONS = (Occupation.RICH_LEADER, Occupation.MIGRANT, Occupation.RETURNED_ENTREPRENEUR,
@@ -210,7 +210,9 @@ def _people_for_county(g: _Gen, branches: list, members: int, pipeline: int, res
         if joined > today - dt.timedelta(days=400):
             joined = today - dt.timedelta(days=400 + r.randint(0, 300))
         occ = [Occupation.VILLAGE_CADRE] if r.random() < 0.08 else ([Occupation.FARMER] if rural[org.code] else [])
-        g.person(org, PartyStatus.FULL_MEMBER, joined, birth, gender, occ, rural[org.code])
+        # status_date is the conversion (转正); the admission meeting (入党时间) a year before (no rng draw: seeds stay).
+        g.person(org, PartyStatus.FULL_MEMBER, joined, birth, gender, occ, rural[org.code],
+                 joined_on=joined - dt.timedelta(days=365))
     # The pipeline: young people, spread over the stages.
     # (status, share, status date from … to … days ago, youngest age): old enough to have applied at 18.
     stages = ((PartyStatus.APPLICANT, 0.36, 0, 700, 21), (PartyStatus.ACTIVIST, 0.36, 0, 900, 23),
@@ -220,7 +222,11 @@ def _people_for_county(g: _Gen, branches: list, members: int, pipeline: int, res
             gender = "female" if r.random() < 0.35 else "male"
             birth = g.birth(youngest, 45)
             occ = r.sample(PIPELINE_OCCUPATIONS, k=r.choice((0, 1, 1, 1, 2)))
-            g.person(org, status, today - dt.timedelta(days=r.randint(lo, hi)), birth, gender, occ, rural[org.code])
+            since = today - dt.timedelta(days=r.randint(lo, hi))
+            # 入党时间 of a probationary member: the branch meeting, some weeks before the approval (status date);
+            # where dossiers are built (county scale) the recheck replaces it by the dossier's S15 date.
+            g.person(org, status, since, birth, gender, occ, rural[org.code],
+                     joined_on=since - dt.timedelta(days=20) if status == PartyStatus.PROBATIONARY else None)
     # 后备力量: young rural residents noted as future applicants.
     for org in r.choices(orgs, weights, k=reserve):
         gender = "female" if r.random() < 0.4 else "male"
@@ -299,6 +305,9 @@ def generate(*, seed: int = 2026, scale: str = "county", force: bool = False,
             total_people += _flush_people(g)
             progress(f"县 {c}/50：累计 {total_people} 人")
     _demo_users(first_county)
+    from dangjian.demo.stats import demo_stats; demo_stats(rng=rng, county=first_county, today=g.today)  # noqa: E702, I001
+    from dangjian.demo.archives import demo_archives; demo_archives(seed=seed, county=first_county, today=g.today)  # noqa: E702, I001
+    from dangjian.demo.reviews import demo_reviews; demo_reviews(seed=seed, county=first_county, today=g.today)  # noqa: E702, I001
     Installation.objects.all().delete()
     Installation.objects.create(is_demo=True, demo_seed=seed, demo_scale=scale)
     summary = {"seed": seed, "scale": scale, "organizations": Organization.objects.count(), "people": total_people,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from dangjian import rules
 from dangjian.development.models import CountyConfig, Dossier, StepRecord
@@ -68,5 +68,58 @@ def evaluate(dossier: Dossier, records: Iterable[StepRecord], *, as_of: dt.date,
 
 
 def evaluate_many(documents: list[dict], *, as_of: dt.date, config: dict) -> list[dict]:
-    """Run the engine on many §5 dossier dicts under one county config: one call, the config read once."""
+    """Run the engine on many §5 dossier dicts under one county config: one call, the config read once.
+    The registered fact providers (reviews, notices…) add what is not a step record first."""
+    apply_facts(documents)
     return rules.check_document({"as_of": as_of.isoformat(), "config": config, "dossiers": documents})["results"]
+
+
+# --- fact providers ----------------------------------------------------------------------------------
+# Data the rules read that other apps hold (联审 replies, negative-list hits, the county's kinship approval and
+# re-review, public notices). A provider takes the ids of saved dossiers and returns, per id, §5 keys to merge
+# into the document (one query per provider per batch). Registered in the owning app's AppConfig.ready().
+FactProvider = Callable[[list[int]], dict[int, dict]]
+_PROVIDERS: list[FactProvider] = []
+
+
+def register_facts(fn: FactProvider) -> FactProvider:
+    """Add a fact provider (idempotent: registering the same function twice keeps one)."""
+    if fn not in _PROVIDERS:
+        _PROVIDERS.append(fn)
+    return fn
+
+
+def _merge(doc: dict, facts: dict) -> None:
+    # Dicts merge key by key (a notice's {"publicity": …} into "candidate" keeps the step's other fields and
+    # overrides the step form's own notice dates); "conversions" merges into the parts that exist of the last
+    # conversion decisions (right-aligned), never creating a decision or a meeting; anything else replaces.
+    for key, value in facts.items():
+        if key == "conversions":
+            have = doc.get("conversions") or []
+            for mine, extra in zip(reversed(have), reversed(value), strict=False):
+                for part, more in extra.items():
+                    if isinstance(mine.get(part), dict):
+                        _merge(mine[part], more)
+        elif isinstance(value, dict) and isinstance(doc.get(key), dict):
+            _merge(doc[key], value)
+        else:
+            doc[key] = value
+
+
+def apply_facts(documents: list[dict]) -> None:
+    """Merge every provider's facts into the documents (in place). Ids that are not ints (unsaved dossiers of
+    a ledger import) get nothing."""
+    if not _PROVIDERS or not documents:
+        return
+    by_id: dict[int, dict] = {}
+    for doc in documents:
+        raw = doc.get("id")
+        if isinstance(raw, str) and raw.isdigit():
+            by_id[int(raw)] = doc
+    if not by_id:
+        return
+    ids = sorted(by_id)
+    for provider in _PROVIDERS:
+        for dossier_id, facts in provider(ids).items():
+            if dossier_id in by_id and facts:
+                _merge(by_id[dossier_id], facts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from dangjian.core.widgets import DateInput
@@ -80,8 +82,18 @@ class CountyConfigForm(forms.Form):
                                                 max_value=30)
     publicity_at = forms.MultipleChoiceField(label="须公示的环节", choices=PUBLICITY_POINTS, required=False,
                                              widget=forms.CheckboxSelectMultiple)
-    # 近亲属审批 (kinship_gate), 联审 (joint_review_*) and 县级复审 (county_review_gate) need their review
-    # workflows to record the approvals they check; they are offered here once those exist (issue 6).
+    # 近亲属审批, 联审 and 县级复审: their data comes from the reviews app (engine fact providers).
+    kinship_gate = forms.ChoiceField(label="村干部近亲属须经县委组织部审批，最迟在", required=False, choices=[
+        ("", "不检查"), ("activist", "确定为入党积极分子前"), ("candidate", "确定为发展对象前"),
+        ("admission", "支部大会讨论接收前")])
+    joint_review_departments = forms.CharField(
+        label="须回复的联审部门（用顿号或逗号分隔，与“审查与公示—联审部门”中的名称一致；留空不检查）", required=False,
+        max_length=300)
+    joint_review_gate = forms.ChoiceField(label="联审须在何时前全部回复", choices=[
+        ("activist", "确定为入党积极分子前"), ("candidate", "确定为发展对象前"), ("admission", "支部大会讨论接收前")],
+        initial="candidate", required=False)
+    county_review_gate = forms.ChoiceField(label="县委组织部复审（三级审查），最迟在", required=False, choices=[
+        ("", "不检查"), ("admission", "支部大会讨论接收前"), ("approval", "上级党委审批前")])
     training_min_hours = forms.IntegerField(label="集中培训最少学时（留空不启用）", required=False, min_value=1,
                                             max_value=200)
     application_min_months = forms.IntegerField(label="递交申请后至少多少个月才能确定为积极分子（留空不启用）",
@@ -112,12 +124,18 @@ class CountyConfigForm(forms.Form):
                 "publicity_working_days": cd["publicity_working_days"], "publicity_at": cd["publicity_at"],
                 "training_min_hours": cd["training_min_hours"], "application_min_months": cd["application_min_months"],
                 "meeting_within_1m_of_prereview": cd["meeting_within_1m_of_prereview"],
-                "oath_within_1m": cd["oath_within_1m"], "tiers": cd["tiers"]}
+                "oath_within_1m": cd["oath_within_1m"], "tiers": cd["tiers"],
+                "kinship_gate": cd["kinship_gate"] or None,
+                "joint_review_departments": [n.strip() for n in re.split(r"[、,，;；\s]+", cd["joint_review_departments"])
+                                             if n.strip()],
+                "joint_review_gate": cd["joint_review_gate"] or "candidate",
+                "county_review_gate": cd["county_review_gate"] or None}
 
     @staticmethod
     def initial_from(config: dict, late_entry_days: int) -> dict:
         initial = dict(config)
         initial["late_entry_days"] = late_entry_days
+        initial["joint_review_departments"] = "、".join(config.get("joint_review_departments") or [])
         return initial
 
 

@@ -15,7 +15,7 @@ from dangjian.core.audit import Actor, audit_log
 from dangjian.core.bulk import update_many
 from dangjian.core.errors import NotAllowed, OutOfScope
 from dangjian.core.scope import path_visible, subtree_q
-from dangjian.development import engine
+from dangjian.development import engine, introducers
 from dangjian.development.models import Dossier, DossierStatus, Finding, RecordMode, StepRecord
 from dangjian.development.stepdefs import STEP_DEFS, RecordView
 from dangjian.orgs.models import Role
@@ -179,8 +179,9 @@ def _refresh(dossier: Dossier, records: list[StepRecord], result: dict) -> None:
     Finding.objects.bulk_create(findings)
     person = dossier.person
     status, status_date = _person_status(dossier, records)
-    if (person.party_status, person.status_date) != (status, status_date):
-        Person.objects.filter(pk=person.pk).update(party_status=status, status_date=status_date,
+    joined = joined_on_of(status, records, person.joined_on)
+    if (person.party_status, person.status_date, person.joined_on) != (status, status_date, joined):
+        Person.objects.filter(pk=person.pk).update(party_status=status, status_date=status_date, joined_on=joined,
                                                    version=person.version + 1)
 
 
@@ -258,8 +259,14 @@ def dossier_record_step(*, actor: Actor, dossier_id: int, inp: StepInput) -> Ste
                 raise NotAllowed("只有县委组织部管理员可以填写理由后放行违规记录")
             record.override_reason, record.override_by = reason, actor.user
     record.full_clean(exclude=["dossier", "entered_by", "override_by"])
+    sharing = introducers.sharing_introducers(dossier.pk) if inp.step in introducers.STEPS else []
     record.save()
+    if inp.step in introducers.STEPS:  # the counts read the saved records: evaluate again now they are there
+        after = engine.evaluate(dossier, after_records, as_of=today, config=config)
     _refresh(dossier, after_records, after)
+    if inp.step in introducers.STEPS:
+        # N-INTRODUCER-LOAD of the other dossiers naming the same introducers (before or after this record).
+        dossier_refresh(dossier_ids=sorted(set(sharing) | set(introducers.sharing_introducers(dossier.pk))))
     dossier.version += 1
     Dossier.objects.filter(pk=dossier.pk).update(version=dossier.version)
     audit_log(actor=actor, action="dossier.record_step", obj_type="dossier", obj_id=dossier.pk, before=old,
@@ -304,6 +311,16 @@ def _person_status_of(status: str, records) -> tuple[str, dt.date | None]:
     return PERSON_STATUS[DossierStatus(status)], status_date
 
 
+def joined_on_of(party_status: str, records, current: dt.date | None) -> dt.date | None:
+    """入党时间 (docs/stats.md): the 支部大会 admission meeting date (S15) of a person the committee approved
+    (probationary or full member); none for anyone else. A member without S15 in his dossier (a partial ledger
+    import) keeps the roster's date."""
+    if party_status not in (PartyStatus.PROBATIONARY, PartyStatus.FULL_MEMBER):
+        return None
+    meeting = max((r.date for r in records if r.step == "S15"), default=None)
+    return meeting if meeting is not None else current
+
+
 class _Record(NamedTuple):
     """A step record as the recheck reads it: plain values, no model instance."""
 
@@ -332,7 +349,8 @@ def dossier_recheck(*, actor: Actor, org_path: str | None = None, chunk: int = 2
         batch = ids[start:start + chunk]
         rows = list(Dossier.objects.filter(id__in=batch).order_by("id").values_list(
             "id", "org_path", "organization_id", "tier", "expected_departure", "person_id", "person__birth_date",
-            "person__party_status", "person__status_date", "person__version", *DERIVED_FIELDS))
+            "person__party_status", "person__status_date", "person__version", *DERIVED_FIELDS,
+            "person__joined_on"))
         records: dict[int, list[_Record]] = {i: [] for i in batch}
         for dossier_id, step, seq, date, data in (StepRecord.objects.filter(dossier_id__in=batch)
                                                   .order_by("dossier_id", "step", "seq")
@@ -362,20 +380,21 @@ def dossier_recheck(*, actor: Actor, org_path: str | None = None, chunk: int = 2
                                                                               row[8], row[9])
             result, recs = results[dossier_id], records[dossier_id]
             derived = _derived(recs, result)
-            if derived != tuple(row[10:]):
+            if derived != tuple(row[10:10 + len(DERIVED_FIELDS)]):
                 dossier_updates.append((*derived, dossier_id))
             findings = _finding_values(result)
             if [tuple(f.values()) for f in findings] != stored[dossier_id]:
                 replaced.append(dossier_id)
                 new_findings += [Finding(dossier_id=dossier_id, org_path=path, **f) for f in findings]
             status = _person_status_of(derived[0], recs)
-            if (party_status, status_date) != status:
-                person_updates.append((*status, version + 1, person_id))
+            joined = joined_on_of(status[0], recs, row[-1])
+            if (party_status, status_date, row[-1]) != (*status, joined):
+                person_updates.append((*status, joined, version + 1, person_id))
         update_many(Dossier, DERIVED_FIELDS, dossier_updates)
         if replaced:
             Finding.objects.filter(dossier_id__in=replaced).delete()
             Finding.objects.bulk_create(new_findings, batch_size=2000)
-        update_many(Person, ("party_status", "status_date", "version"), person_updates)
+        update_many(Person, ("party_status", "status_date", "joined_on", "version"), person_updates)
         n += len(rows)
     audit_log(actor=actor, action="dossier.recheck", detail={"org_path": org_path, "dossiers": n})
     return n
@@ -428,3 +447,15 @@ def dossier_set_profile(*, actor: Actor, dossier_id: int, tier: str, expected_de
     audit_log(actor=actor, action="dossier.profile", obj_type="dossier", obj_id=dossier.pk, before=before,
               after={"tier": tier, "expected_departure": expected_departure})
     return dossier
+
+
+def dossier_refresh(*, dossier_ids: list[int]) -> None:
+    """Re-derive status, dates and findings of these dossiers after a write elsewhere that the rules read (a
+    联审 reply, a kinship approval, a county re-review, a public notice). Call it inside that write's transaction;
+    the caller has checked scope and writes the audit row."""
+    today = clock.today()
+    for dossier in (Dossier.objects.select_for_update().select_related("person", "organization")
+                    .filter(pk__in=dossier_ids).order_by("pk")):
+        records = list(dossier.records.all())
+        config, _late = engine.config_for(dossier.org_path)
+        _refresh(dossier, records, engine.evaluate(dossier, records, as_of=today, config=config))

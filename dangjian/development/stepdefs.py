@@ -171,6 +171,14 @@ def _people(data: dict, prefix: str, count: int, extra: Callable[[str], dict]) -
     return out
 
 
+def introducers_of(data: dict, load: dict[str, int] | None = None) -> list[dict]:
+    """§5 ``introducers`` from an S09 record's fields; ``open_candidates`` from ``load`` by name (1 if absent:
+    this dossier alone; development.introducers computes the real count)."""
+    load = load or {}
+    return _people(data, "introducer", 2, lambda p: {"discipline": data.get(f"{p}_discipline") or "none",
+                                                     "open_candidates": load.get(data.get(f"{p}_name") or "", 1)})
+
+
 def assemble(dossier_id: str, person: dict, records: list[RecordView], introducer_load: dict[str, int] | None = None
              ) -> dict:
     """The §5 dossier dict for these records (dates as ISO strings)."""
@@ -203,10 +211,7 @@ def assemble(dossier_id: str, person: dict, records: list[RecordView], introduce
     if r := one("S08"):
         d.setdefault("candidate", {})["filed"] = r.date
     if r := one("S09"):
-        load = introducer_load or {}
-        d["introducers"] = _people(r.data, "introducer", 2, lambda p: {
-            "discipline": r.data.get(f"{p}_discipline") or "none",
-            "open_candidates": load.get(r.data.get(f"{p}_name") or "", 1)})
+        d["introducers"] = introducers_of(r.data, introducer_load)
     if r := one("S10"):
         d["political_review"] = {"date": r.date, "result": r.data.get("result")}
     if r := one("S11"):

@@ -1,6 +1,6 @@
 """`dangjian ledger …`: import, check-up, export and templates from the command line, and the job runner.
 
-    dangjian ledger import FILE --user USERNAME [--org CODE] [--kind KIND] [--commit]
+    dangjian ledger import FILE --user USERNAME [--org CODE] [--kind KIND] [--map 列=字段 …] [--commit]
     dangjian ledger check FILE [--user USERNAME] [--xlsx OUT.xlsx]
     dangjian ledger export KIND --user USERNAME -o FILE.xlsx [--org CODE] [--reveal-ids]
     dangjian ledger template KIND -o FILE.xlsx
@@ -8,7 +8,7 @@
 
 `import` prints {"rows", "created", "updated", "unchanged", "errors", "warnings"} and exits 0 when the file is
 valid, 1 when it is not (nothing is written without --commit, nor with it when there is any error). Progress
-goes to stderr. No Django import at module level: the top-level parser imports this before Django is set up.
+and the column mapping used go to stderr; --map corrects the mapping (as the pages' 确认列 step does). No Django import at module level: the top-level parser imports this before Django is set up.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ def add_parser(sub) -> None:
     i.add_argument("--user", required=True, help="以该用户的身份和管辖范围导入")
     i.add_argument("--org", default="", help="行中未填所在党组织时使用的组织代码")
     i.add_argument("--kind", choices=KIND_CHOICES, default=None, help="台账类型（默认按列名判断）")
+    i.add_argument("--map", action="append", default=[], metavar="列=字段",
+                   help="更正列对应（可多次）：文件中的列（列名、列字母或第几列）=字段（标准列名），“-”表示不导入该列；"
+                        "例如 --map 证件号=公民身份号码 --map F=-")
     i.add_argument("--commit", action="store_true", help="没有错误时写入数据库")
     i.set_defaults(func=cmd_import)
 
@@ -106,7 +109,8 @@ def cmd_import(args) -> int:
     progress = _StderrProgress()
     try:
         summary = ledger_import(actor=_actor(user), path=Path(args.file), kind=args.kind, default_org_code=args.org,
-                                commit=args.commit, progress=progress, filename=Path(args.file).name)
+                                commit=args.commit, progress=progress, filename=Path(args.file).name,
+                                corrections=args.map)
     except PermissionError as exc:
         progress.end()
         print(str(exc), file=sys.stderr)
@@ -116,6 +120,8 @@ def cmd_import(args) -> int:
         print(f"文件不存在：{args.file}", file=sys.stderr)
         return 2
     progress.end()
+    if summary.columns:
+        print("列对应：" + "；".join(summary.columns), file=sys.stderr)
     print(json.dumps(summary.as_json(), ensure_ascii=False, indent=1))
     if args.commit:
         print("已写入。" if summary.committed else "有错误，没有写入任何数据。", file=sys.stderr)

@@ -230,3 +230,57 @@ def kind_from_title(text: str) -> str | None:
         if label in t:
             return kind
     return None
+
+
+def _column_index(ref: str, headers: list[str]) -> int | None:
+    """A column named by its header text (as matched: spaces, marks ignored), its letter (C, AB) or number."""
+    ref = ref.strip()
+    wanted = normalize_header(ref)
+    for i, h in enumerate(headers):
+        if normalize_header(h) == wanted and wanted:
+            return i
+    if ref.isdigit() and 1 <= int(ref) <= len(headers):
+        return int(ref) - 1
+    if re.fullmatch(r"[A-Za-z]{1,3}", ref):
+        n = 0
+        for ch in ref.upper():
+            n = n * 26 + ord(ch) - 64
+        return n - 1 if n <= len(headers) else None
+    return None
+
+
+def _column_key(ref: str) -> str | None:
+    """A column key named by its key (`id_number`, `S03`) or its standard Chinese name or a variant."""
+    ref = ref.strip()
+    if ref in COLUMNS:
+        return ref
+    return match_header(ref)
+
+
+def correct_mapping(headers: list[str], mapping: dict[int, str], corrections: list[str]) -> tuple[dict[int, str], list[str]]:
+    """Apply the user's corrections to a guessed mapping: each "文件中的列=字段" (the column by header, letter
+    or number; the field by its key or its standard Chinese name; "-" leaves the column out). Returns the new
+    mapping and a Chinese message per correction it cannot read."""
+    out = dict(mapping)
+    problems: list[str] = []
+    for text in corrections:
+        left, sep, right = text.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            problems.append(f"列对应「{text}」：应写成“文件中的列=字段”，例如“证件号=公民身份号码”或“C=-”")
+            continue
+        index = _column_index(left, headers)
+        if index is None:
+            problems.append(f"列对应「{text}」：文件中没有列「{left.strip()}」（可写列名、列字母或第几列）")
+            continue
+        if right.strip() in ("-", "忽略", "不导入"):
+            out.pop(index, None)
+            continue
+        key = _column_key(right)
+        if key is None:
+            problems.append(f"列对应「{text}」：不认识字段「{right.strip()}」（写模板中的标准列名，见 docs/ledgers.md）")
+            continue
+        for i, k in list(out.items()):
+            if k == key and i != index:
+                del out[i]  # the field moves to the column the user named
+        out[index] = key
+    return out, problems

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from dangjian.core import clock, crypto
 from dangjian.core.audit import Actor, audit_log, audit_log_bulk
-from dangjian.core.bulk import insert_many
+from dangjian.core.bulk import insert_many, update_many
 from dangjian.core.errors import NotAllowed, OutOfScope
 from dangjian.core.scope import path_visible, scope_q, visible_to
 from dangjian.development import engine
@@ -63,6 +63,7 @@ class Summary:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     findings: dict[str, int] = field(default_factory=lambda: {"E": 0, "W": 0})
+    columns: list[str] = field(default_factory=list)  # "C 身份证号 → 公民身份号码", the mapping used (CLI stderr)
 
     @property
     def valid(self) -> bool:
@@ -521,9 +522,13 @@ class ImportRun:
                     setattr(note, k, val)
                 note.save()
         insert_many(create)
+        # The roster's 入党时间 is also the person's (stats count admissions by Person.joined_on, docs/stats.md).
+        joined = [(p.note["joined_on"], p.person.pk) for p in plans
+                  if p.note and "joined_on" in p.note and p.note["joined_on"] != p.person.joined_on]
+        update_many(Person, ("joined_on",), joined)
 
     def _write_steps(self, plans: list[RowPlan], audit: list[dict]) -> None:
-        from dangjian.development.services import _person_status, _result_fields
+        from dangjian.development.services import _person_status, _result_fields, joined_on_of
 
         todo = [p for p in plans if p.steps and p.result is not None]
         opened = []
@@ -558,10 +563,11 @@ class ImportRun:
                                                    due=d.due, rule_version=d.rule_version, errors=d.errors,
                                                    warnings=d.warnings, version=d.version + 1)
             status, status_date = _person_status(d, records)
-            if (p.person.party_status, p.person.status_date) != (status, status_date):
+            joined = joined_on_of(status, records, p.person.joined_on)
+            if (p.person.party_status, p.person.status_date, p.person.joined_on) != (status, status_date, joined):
                 Person.objects.filter(pk=p.person.pk).update(party_status=status, status_date=status_date,
-                                                             version=p.person.version + 1)
-                p.person.party_status, p.person.status_date = status, status_date
+                                                             joined_on=joined, version=p.person.version + 1)
+                p.person.party_status, p.person.status_date, p.person.joined_on = status, status_date, joined
             audit.append({"action": "dossier.record_step", "obj_type": "dossier", "obj_id": d.pk,
                           "before": [{"step": s.step, "seq": s.seq, "date": s.record.date, "data": s.record.data}
                                      for s in changed if s.record is not None] or None,
@@ -695,10 +701,11 @@ def _transient_person(plan: RowPlan) -> Person:
 
 def ledger_import(*, actor: Actor, path: Path | str, kind: str | None = None, mapping: dict[int, str] | None = None,
                   default_org_code: str = "", commit: bool = False, progress: Progress | None = None,
-                  filename: str = "") -> Summary:
+                  filename: str = "", corrections: list[str] | None = None) -> Summary:
     """Validate a ledger file and, with `commit`, write it in one transaction — all rows or none.
 
-    `mapping` ({column index: key}) is what the user confirmed; None takes the recognized headers. `kind`
+    `mapping` ({column index: key}) is what the user confirmed; None takes the recognized headers, corrected by
+    `corrections` ("列=字段" texts, `columns.correct_mapping`). `kind`
     None guesses it from the headers. A row outside the user's subtree is an error, as in the forms."""
     user = actor.user
     if user is None or not user.is_authenticated or getattr(user, "organization", None) is None:
@@ -713,6 +720,11 @@ def ledger_import(*, actor: Actor, path: Path | str, kind: str | None = None, ma
         guessed = columns.guess_mapping(table.headers)
         kind = kind or columns.guess_kind(set(guessed.values())) or columns.kind_from_title(table.title)
         mapping = columns.guess_mapping(table.headers, kind) if kind else guessed
+    if corrections:
+        # The command line's way of confirming the columns (the pages have the mapping step).
+        mapping, problems = columns.correct_mapping(table.headers, mapping, corrections)
+        if problems:
+            return Summary(kind=kind or "", errors=[file_issue(p) for p in problems])
     kind = kind or ""
     default_org = None
     if default_org_code:
@@ -720,13 +732,16 @@ def ledger_import(*, actor: Actor, path: Path | str, kind: str | None = None, ma
         if default_org is None:
             return Summary(kind=kind, errors=[file_issue(f"默认组织：找不到组织代码「{default_org_code}」，"
                                                          "或它不在您管辖的范围内")])
+    used = [f"{reader.column_letter(i)} {table.headers[i] if i < len(table.headers) else ''} → {COLUMNS[k].label}"
+            for i, k in sorted(mapping.items()) if k in COLUMNS]
     issues = check_mapping(kind, mapping, table.headers, default_org is not None)
     if issues:
-        return Summary(kind=kind, errors=issues)
+        return Summary(kind=kind, errors=issues, columns=used)
     run = ImportRun(actor=actor, kind=kind, table=table, mapping=mapping, default_org=default_org, commit=commit,
                     progress=progress, filename=filename)
     if not commit:
         summary = run.run()
+        summary.columns = used
         audit_log(actor=actor, action="ledger.preview", obj_type="ledger", obj_id=kind,
                   detail={"file": filename, "rows": summary.rows, "errors": len(summary.errors)})
         return summary
@@ -744,6 +759,7 @@ def ledger_import(*, actor: Actor, path: Path | str, kind: str | None = None, ma
     if not summary.committed:
         audit_log(actor=actor, action="ledger.import", obj_type="ledger", obj_id=kind, result="refused",
                   detail={"file": filename, "rows": summary.rows, "errors": len(summary.errors)})
+    summary.columns = used
     return summary
 
 

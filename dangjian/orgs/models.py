@@ -64,6 +64,8 @@ class Role(models.TextChoices):
     TOWNSHIP_ORGANIZER = "township_organizer", "乡镇组织委员"
     VILLAGE_SECRETARY = "village_secretary", "村党支部书记"
     READONLY = "readonly", "只读"
+    # 联审部门审查人 (公安, 法院…): outside the org tree; sees only the people sent to his department (reviews app).
+    DEPT_REVIEWER = "dept_reviewer", "联审部门审查人"
 
 
 WRITE_ROLES = {Role.COUNTY_ADMIN, Role.TOWNSHIP_ORGANIZER, Role.VILLAGE_SECRETARY}

@@ -80,6 +80,9 @@ class Person(models.Model):
     org_path = models.CharField(max_length=160)
     party_status = models.CharField("政治面貌", max_length=16, choices=PartyStatus.choices, default=PartyStatus.NONE)
     status_date = models.DateField("状态日期", null=True, blank=True)
+    # 入党时间: the 支部大会 admission meeting date (S15 once S17 approval is recorded, or the roster's 入党时间
+    # for imported members). Statistics count admissions by it (docs/stats.md).
+    joined_on = models.DateField("入党时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -90,6 +93,10 @@ class Person(models.Model):
             models.Index(fields=["org_path", "id"], name="person_scope_idx"),
             models.Index(fields=["org_path", "party_status"], name="person_scope_status_idx"),
             models.Index(fields=["name"], name="person_name_idx"),
+            # Statistics (docs/stats.md): admissions in a period, and the one boundary birth year of an age limit,
+            # both in any subtree: the path and status in the index, so the count never reads the table.
+            models.Index(fields=["joined_on", "org_path"], name="person_joined_idx"),
+            models.Index(fields=["birth_date", "org_path", "party_status"], name="person_birth_idx"),
         ]
 
     def __str__(self) -> str:

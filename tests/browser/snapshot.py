@@ -19,8 +19,14 @@ from django.db import connection, transaction
 SCHEMA = "browser_snapshot"
 
 
+# Tables kept by database triggers from other tables (stats/rollup.py): not copied, emptied and then refilled by
+# the triggers as the people rows are copied back.
+DERIVED = {"stats_rollup", "stats_rollupdelta"}
+
+
 def _tables() -> list[str]:
-    return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+    return sorted(t for t in connection.introspection.django_table_names(only_existing=True, include_views=False)
+                  if t not in DERIVED)
 
 
 def _q(name: str) -> str:
@@ -67,6 +73,8 @@ def restore() -> bool:
         else:
             for table in tables:
                 cur.execute(f"DELETE FROM {_q(table)}")
+        for table in DERIVED:
+            cur.execute(f"DELETE FROM {_q(table)}")
         for table in tables:
             cur.execute(f"INSERT INTO {_q(table)} SELECT * FROM {SCHEMA}.{_q(table)}")
         for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):

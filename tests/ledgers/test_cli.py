@@ -219,3 +219,47 @@ def test_the_web_runner_starts_a_separate_process_that_reads_the_upload(tmp_path
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["mapping", "True", "1", "members"]
+
+
+def test_map_corrects_an_unrecognized_column_and_prints_the_mapping(world, today, tmp_path, capsys):
+    rows, _ = activist_rows(2)
+    rows[0][3] = "证件号"  # a header no variant covers: the ID column is not recognized
+    path = write_xlsx(tmp_path / "a.xlsx", rows)
+    code, out, err = _run(["ledger", "import", str(path), "--user", "town_organizer"], capsys)
+    assert code == 1 and "公民身份号码" in json.loads(out)["errors"][0]["message"]
+    before = row_counts()
+    for ref in ("证件号", "D", "4"):  # by header, letter and number
+        code, out, err = _run(["ledger", "import", str(path), "--user", "town_organizer",
+                               "--map", f"{ref}=公民身份号码"], capsys)
+        assert code == 0 and json.loads(out)["created"] == 2, (ref, out)
+        assert "D 证件号 → 公民身份号码" in err
+    assert row_counts() == before
+
+
+def test_map_can_leave_a_column_out_and_move_a_field(world, today, tmp_path, capsys):
+    rows, _ = activist_rows(2)
+    path = write_xlsx(tmp_path / "a.xlsx", rows)
+    code, out, err = _run(["ledger", "import", str(path), "--user", "town_organizer", "--map", "谈话人=-"], capsys)
+    assert code == 0 and "谈话人 →" not in err
+    # 确定为入党积极分子时间 moved onto the 谈话时间 column: the old column is left out, not mapped twice
+    code, out, err = _run(["ledger", "import", str(path), "--user", "town_organizer",
+                           "--map", "谈话时间=确定为入党积极分子时间"], capsys)
+    assert "G 谈话时间 → 确定为入党积极分子时间" in err and "I 确定为入党积极分子时间 →" not in err
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    ("证件号公民身份号码", "应写成“文件中的列=字段”"),
+    ("没有这列=公民身份号码", "文件中没有列「没有这列」"),
+    ("Z=公民身份号码", "文件中没有列「Z」"),
+    ("D=不存在的字段", "不认识字段「不存在的字段」"),
+])
+def test_a_mapping_it_cannot_read_is_an_error_naming_it_and_writes_nothing(world, today, tmp_path, capsys,
+                                                                          mapping, message):
+    rows, _ = activist_rows(2)
+    path = write_xlsx(tmp_path / "a.xlsx", rows)
+    before = row_counts()
+    code, out, err = _run(["ledger", "import", str(path), "--user", "town_organizer", "--map", mapping,
+                           "--commit"], capsys)
+    body = json.loads(out)
+    assert code == 1 and message in body["errors"][0]["message"] and body["created"] == 0
+    assert row_counts() == before

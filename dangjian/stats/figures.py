@@ -1,0 +1,282 @@
+"""Structure statistics: a registry of figure providers over one subtree, one report date and one period.
+
+A provider is a function of a `StatsContext` registered with `@figure("key", "中文名")`; the statistics page,
+the dashboard, the report and the API read `compute_figures(ctx)` and show what they know. A later module
+(training, talent pools, audits) adds its figures by registering providers in its own app — nothing here
+changes. Every figure's definition is in docs/stats.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Count, Q
+
+from dangjian.core.scope import subtree_q
+from dangjian.orgs.models import Organization, OrgKind
+from dangjian.people.models import HIGH_SCHOOL_OR_ABOVE, Education, PartyStatus, Person
+from dangjian.stats import rollup
+from dangjian.stats.ages import AGE_BANDS, YOUNG_MAX, age_at, band_of, latest_birth_reaching
+
+MEMBER_STATUSES = (PartyStatus.PROBATIONARY.value, PartyStatus.FULL_MEMBER.value)
+PIPELINE_STAGES = (PartyStatus.APPLICANT.value, PartyStatus.ACTIVIST.value, PartyStatus.CANDIDATE.value,
+                   PartyStatus.PROBATIONARY.value)
+ALL_STATUSES = tuple(dict.fromkeys(PIPELINE_STAGES + MEMBER_STATUSES))
+STATUS_LABELS = dict(PartyStatus.choices)
+EDU_LABELS = [(e.value, e.label) for e in Education] + [("", "未填写")]
+HS = {e.value for e in HIGH_SCHOOL_OR_ABOVE}
+# Ages at which a band starts (36, 46, 56, 61): counted exactly in their boundary birth year.
+_THRESHOLDS = tuple(lo for lo, _hi, _label in AGE_BANDS if lo > 0)
+
+
+@dataclass
+class StatsContext:
+    """One subtree (its root organization), the report date (ages and membership at that date) and a period
+    (admissions by their admission meeting date, both ends included)."""
+
+    org: Organization
+    as_of: dt.date
+    start: dt.date
+    end: dt.date
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return self.org.path
+
+    @cached_property
+    def counts(self) -> dict[tuple, int]:
+        """{(status, dim, val): n} of the subtree as at `as_of` (roll-up, less members admitted after it)."""
+        counts = dict(rollup.category_counts(self.path, ALL_STATUSES))
+        for row in self._admitted_after:
+            for key in _keys(row):
+                counts[key] = counts.get(key, 0) - 1
+        return counts
+
+    @cached_property
+    def _admitted_after(self) -> list[dict]:
+        # Members admitted after the report date were not members on it (few rows: the joined_on index).
+        if self.as_of >= _today():
+            return []
+        from django.db import connection
+
+        from dangjian.core.scope import path_upper_bound
+
+        # The (joined_on, org_path) index: on SQLite the unary + keeps the planner off the path index, which would
+        # read the whole subtree (a county: 22,000 rows) to find the few admitted since.
+        col = "+org_path" if connection.vendor == "sqlite" else "org_path"
+        fields = ("party_status", "gender", "education", "ethnicity", "household_type", "birth_date", "joined_on")
+        people = Person._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {', '.join(fields)} FROM {people} WHERE joined_on > %s AND {col} >= %s "  # noqa: S608
+                        f"AND {col} < %s AND party_status IN ({', '.join(['%s'] * len(ALL_STATUSES))})",
+                        [self.as_of, self.path, path_upper_bound(self.path), *ALL_STATUSES])
+            rows = [dict(zip(fields, r, strict=True)) for r in cur.fetchall()]
+        for r in rows:  # SQLite returns dates as text here
+            for k in ("birth_date", "joined_on"):
+                if isinstance(r[k], str):
+                    r[k] = dt.date.fromisoformat(r[k])
+        return rows
+
+    @cached_property
+    def older(self) -> dict[str, dict[int, int]]:
+        """{status: {age threshold: people of at least that age on as_of}} — birth years from the counts, and
+        the one boundary birth year of each threshold counted exactly."""
+        years: dict[str, dict[int, int]] = {}
+        for (s, d, v), n in self.counts.items():
+            if d == "birth_year" and v:
+                years.setdefault(s, {})[int(v)] = years.setdefault(s, {}).get(int(v), 0) + n
+        exact = _boundary_counts(self.path, self.as_of)
+        for row in self._admitted_after:  # not yet members on as_of (as in `counts`)
+            for a in _THRESHOLDS:
+                if dt.date(self.as_of.year - a, 1, 1) <= row["birth_date"] <= latest_birth_reaching(self.as_of, a):
+                    exact[(row["party_status"], a)] = exact.get((row["party_status"], a), 0) - 1
+        out: dict[str, dict[int, int]] = {}
+        for s in ALL_STATUSES:
+            by_year = years.get(s, {})
+            out[s] = {a: sum(n for y, n in by_year.items() if y < self.as_of.year - a) + exact.get((s, a), 0)
+                      for a in _THRESHOLDS}
+        return out
+
+
+def _boundary_counts(path: str, as_of: dt.date) -> dict[tuple[str, int], int]:
+    """{(status, age): people born in the boundary year of that age who have reached it on `as_of`}. One range
+    of the (birth_date, org_path, party_status) index per age — a few thousand index entries even for a
+    province, where a filter on the path would read the whole table."""
+    from django.db import connection
+
+    from dangjian.core.scope import path_upper_bound
+
+    marks = ", ".join(["%s"] * len(ALL_STATUSES))
+    parts, params = [], []
+    for a in _THRESHOLDS:
+        parts.append(f"SELECT party_status, {int(a)}, COUNT(*) FROM people_person WHERE birth_date >= %s "
+                     f"AND birth_date <= %s AND org_path >= %s AND org_path < %s AND party_status IN ({marks})"
+                     " GROUP BY party_status")
+        params += [dt.date(as_of.year - a, 1, 1), latest_birth_reaching(as_of, a), path, path_upper_bound(path),
+                   *ALL_STATUSES]
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        return {(s, a): n for s, a, n in cur.fetchall()}
+
+
+def _today() -> dt.date:
+    from dangjian.core import clock
+
+    return clock.today()
+
+
+def _or(qs) -> Q:
+    out = Q(pk__in=[])
+    for q in qs:
+        out |= q
+    return out
+
+
+def _keys(row: dict) -> list[tuple]:
+    s = row["party_status"]
+    return [(s, "all", ""), (s, "gender", row["gender"]), (s, "edu", row["education"]),
+            (s, "minority", "0" if row["ethnicity"] in ("汉族", "") else "1"),
+            (s, "rural", "1" if row["household_type"] == "agricultural" else "0"),
+            (s, "birth_year", f"{row['birth_date'].year:04d}"),
+            (s, "joined_year", f"{row['joined_on'].year:04d}" if row["joined_on"] else "")]
+
+
+def share(n: int, total: int) -> float:
+    """Percent with two decimals (seed 003 writes 50.35%)."""
+    return round(100.0 * n / total, 2) if total else 0.0
+
+
+def group(ctx: StatsContext, statuses: tuple[str, ...]) -> dict:
+    """Counts and shares of a set of statuses: total, rural, ≤35, high school+, women, minorities; age bands;
+    education."""
+    c = ctx.counts
+
+    def n(dim: str, val: str) -> int:
+        return sum(c.get((s, dim, val), 0) for s in statuses)
+
+    total = n("all", "")
+    at_least = {0: total, **{a: sum(ctx.older[s][a] for s in statuses) for a in _THRESHOLDS}}
+    # A band is (age ≥ its lowest) − (age ≥ the next band's lowest).
+    ages = [(label, at_least[lo] - (at_least[AGE_BANDS[i + 1][0]] if i + 1 < len(AGE_BANDS) else 0))
+            for i, (lo, _hi, label) in enumerate(AGE_BANDS)]
+    young = total - at_least[YOUNG_MAX + 1]
+    return _with_shares({"total": total, "rural": n("rural", "1"), "young": young,
+                         "hs": sum(n("edu", e) for e in HS), "women": n("gender", "female"),
+                         "minority": n("minority", "1"),
+                         "ages": ages, "edu": [(label, n("edu", code)) for code, label in EDU_LABELS]})
+
+
+def _with_shares(g: dict) -> dict:
+    for k in ("rural", "young", "hs", "women", "minority"):
+        g[f"{k}_pct"] = share(g[k], g["total"])
+    return g
+
+
+def group_of_rows(rows: list[dict], age_on: Callable[[dict], dt.date]) -> dict:
+    """The same figures from person rows (admissions: ages at the admission meeting)."""
+    total = len(rows)
+    ages = {label: 0 for _lo, _hi, label in AGE_BANDS}
+    edu = {code: 0 for code, _label in EDU_LABELS}
+    young = 0
+    for r in rows:
+        age = age_at(r["birth_date"], age_on(r))
+        ages[band_of(age)] += 1
+        young += age <= YOUNG_MAX
+        edu[r["education"] if r["education"] in edu else ""] += 1
+    return _with_shares({
+        "total": total, "rural": sum(r["household_type"] == "agricultural" for r in rows), "young": young,
+        "hs": sum(r["education"] in HS for r in rows), "women": sum(r["gender"] == "female" for r in rows),
+        "minority": sum(r["ethnicity"] not in ("汉族", "") for r in rows),
+        "ages": list(ages.items()), "edu": [(label, edu[code]) for code, label in EDU_LABELS]})
+
+
+# --- the registry -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    compute: Callable[[StatsContext], Any]
+    order: int
+
+
+FIGURES: dict[str, Figure] = {}
+
+
+def figure(key: str, label: str, order: int = 100):
+    """Register a figure provider (a later module calls this from its own app's ready() or module import)."""
+    def deco(fn: Callable[[StatsContext], Any]):
+        FIGURES[key] = Figure(key, label, fn, order)
+        return fn
+    return deco
+
+
+def compute_figures(ctx: StatsContext, keys: tuple[str, ...] | None = None) -> dict[str, Any]:
+    chosen = sorted((f for f in FIGURES.values() if keys is None or f.key in keys), key=lambda f: f.order)
+    return {f.key: f.compute(ctx) for f in chosen}
+
+
+ORG_GROUPS = (("committees", "基层党（工）委", (OrgKind.TOWNSHIP, OrgKind.PRIMARY_COMMITTEE)),
+              ("general_branches", "党总支", (OrgKind.GENERAL_BRANCH,)),
+              ("branches", "党支部", (OrgKind.BRANCH, OrgKind.JOINT_BRANCH)))
+
+
+@figure("orgs", "党组织", order=10)
+def orgs_figure(ctx: StatsContext) -> dict:
+    """Organizations below the root (the root itself not counted), by kind and by place type."""
+    rows = (Organization.objects.filter(subtree_q(ctx.path, "path"), path__gt=ctx.path)
+            .values("kind", "place_type").annotate(n=Count("id")).order_by())
+    by_kind: dict[str, int] = {}
+    by_place: dict[str, int] = {}
+    for r in rows:
+        by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + r["n"]
+        if r["kind"] in (OrgKind.BRANCH, OrgKind.JOINT_BRANCH):
+            by_place[r["place_type"]] = by_place.get(r["place_type"], 0) + r["n"]
+    from dangjian.orgs.models import PlaceType
+
+    places = dict(PlaceType.choices)
+    return {**{key: sum(by_kind.get(k, 0) for k in kinds) for key, _label, kinds in ORG_GROUPS},
+            "by_kind": [(dict(OrgKind.choices)[k], n) for k, n in sorted(by_kind.items())],
+            "branch_places": [(places.get(p, "未填写"), n) for p, n in sorted(by_place.items())]}
+
+
+@figure("members", "党员队伍结构", order=20)
+def members_figure(ctx: StatsContext) -> dict:
+    g = group(ctx, MEMBER_STATUSES)
+    g["probationary"] = ctx.counts.get((PartyStatus.PROBATIONARY.value, "all", ""), 0)
+    return g
+
+
+@figure("admissions", "期间发展党员", order=30)
+def admissions_figure(ctx: StatsContext) -> dict:
+    """People admitted in the period (admission meeting date from..to, both included), ages at that date."""
+    rows = list(Person.objects.filter(subtree_q(ctx.path, "org_path"), joined_on__range=(ctx.start, ctx.end))
+                .values("gender", "education", "ethnicity", "household_type", "birth_date", "joined_on"))
+    return group_of_rows(rows, lambda r: r["joined_on"])
+
+
+@figure("pipeline", "发展党员各阶段", order=40)
+def pipeline_figure(ctx: StatsContext) -> list[dict]:
+    return [{"status": s, "label": STATUS_LABELS[s], **group(ctx, (s,))} for s in PIPELINE_STAGES]
+
+
+@figure("admissions_by_year", "历年发展党员数", order=50)
+def admissions_by_year_figure(ctx: StatsContext) -> list[tuple[int, int]]:
+    """Current members by the year of their admission meeting, the last ten years up to the report date."""
+    years = range(ctx.as_of.year - 9, ctx.as_of.year + 1)
+    c = ctx.counts
+    return [(y, sum(c.get((s, "joined_year", f"{y:04d}"), 0) for s in MEMBER_STATUSES)) for y in years]
+
+
+@figure("findings", "发展党员问题", order=60)
+def findings_figure(ctx: StatsContext) -> dict:
+    from dangjian.development.models import Finding
+
+    rows = (Finding.objects.filter(subtree_q(ctx.path, "org_path")).values("severity").annotate(n=Count("id"))
+            .order_by())
+    by = {r["severity"]: r["n"] for r in rows}
+    return {"errors": by.get("E", 0), "warnings": by.get("W", 0)}
