@@ -20,6 +20,7 @@ from tests.rules.records import (
     shift_days,
     shift_years,
     valid_doc,
+    valid_dossier,
 )
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,3 +190,59 @@ def test_moving_one_date_anywhere_gives_well_formed_findings(path, day):
     # Each violation once: no two findings say the same thing.
     said = [(f["code"], f["step"], f["message"]) for f in result["findings"]]
     assert len(said) == len(set(said))
+
+
+# -- moving a step later never makes it "too early" ----------------------------------------------------
+# The minimum-period rules (earliest dates): each holds a later step against an earlier one. Moving the later
+# step's date further on can only satisfy its minimum more; it may break other rules (an order, a deadline),
+# never these. Each path is paired with the rules for which it is the later side (with their switches on).
+_EARLIEST = {
+    "application.received": ("N-AGE-18",),
+    "activist.date": ("L-APPLY-6M",),
+    "candidate.date": ("N-ACT-1Y",),
+    "candidate.filed": ("N-ACT-1Y",),  # with candidate_date: filing, the filing date is the one measured
+    "admission_meeting.date": ("L-SIX-NO",),
+    "conversions.0.meeting.date": ("Q-CONVERT-NOT-EARLY",),
+}
+_EARLIEST_CONFIG = {"min_cultivation_years": 1, "application_min_months": 6}
+
+
+def _day_plus(day: str, days: int) -> str:
+    return date.fromordinal(date.fromisoformat(day).toordinal() + days).isoformat()
+
+
+def _get(dossier: dict[str, Any], path: str) -> Any:
+    node: Any = dossier
+    for part in path.split("."):
+        node = node[int(part)] if part.isdigit() else node[part]
+    return node
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from(sorted(_EARLIEST)),
+    days=st.integers(min_value=1, max_value=4000),
+    strict_anniversary=st.booleans(),
+    strict_birthday=st.booleans(),
+    candidate_date=st.sampled_from(["committee", "filing"]),
+)
+def test_moving_one_step_later_never_creates_an_earliest_date_violation(
+    path, days, strict_anniversary, strict_birthday, candidate_date
+):
+    config = dict(_EARLIEST_CONFIG, strict_anniversary=strict_anniversary, strict_birthday=strict_birthday,
+                  candidate_date=candidate_date)
+    base = valid_dossier()
+    before = {f["code"] for f in findings(base, as_of="2040-12-31", **config)}
+    later = changed({path: _day_plus(_get(base, path), days)}, base)
+    after = {f["code"] for f in findings(later, as_of="2040-12-31", **config)}
+    # Only the rules this date is the later side of; those absent before must stay absent.
+    for code in _EARLIEST[path]:
+        assert code not in after or code in before
+
+
+def test_the_earliest_date_property_can_fail():
+    # The same move the other way round: an earlier candidate date does create N-ACT-1Y.
+    base = valid_dossier()
+    earlier = changed({"candidate.date": _day_plus(base["candidate"]["date"], -60),
+                       "candidate.opinions_heard": _day_plus(base["candidate"]["date"], -62)}, base)
+    assert "N-ACT-1Y" in {f["code"] for f in findings(earlier)}
