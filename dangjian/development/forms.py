@@ -33,9 +33,9 @@ def _field(f) -> forms.Field:
 
 class StepForm(forms.Form):
     date = forms.DateField(widget=DateInput(attrs={"class": "form-control"}))
-    responsible_name = forms.CharField(label="责任人", max_length=50, required=False,
+    responsible_name = forms.CharField(label="责任人", max_length=50, required=False, help_text="留空则为记录人本人",
                                        widget=forms.TextInput(attrs={"class": "form-control"}))
-    responsible_role = forms.CharField(label="责任人职务", max_length=50, required=False,
+    responsible_role = forms.CharField(label="责任人职务", max_length=50, required=False, help_text="留空则为记录人的角色",
                                        widget=forms.TextInput(attrs={"class": "form-control"}))
     # Not "mode": S17 has a field of that name (审批方式).
     record_mode = forms.ChoiceField(label="记录方式", choices=RecordMode.choices, initial=RecordMode.LIVE,

@@ -240,7 +240,7 @@ def dossier_record_step(*, actor: Actor, dossier_id: int, inp: StepInput) -> Ste
     record = replaced or StepRecord(dossier=dossier, step=inp.step, seq=seq)
     old = {"date": replaced.date, "data": replaced.data} if replaced else None
     record.date, record.data = inp.date, data
-    record.responsible_name, record.responsible_role = inp.responsible_name.strip(), inp.responsible_role.strip()
+    record.responsible_name, record.responsible_role = _responsible(actor, inp)
     record.mode, record.entered_at, record.entered_by = inp.mode, clock.now(), actor.user
     record.override_reason, record.override_by = "", None
     after_records = [r for r in records if r is not replaced] + [record]
@@ -309,6 +309,18 @@ def _person_status_of(status: str, records) -> tuple[str, dt.date | None]:
     status_step = STATUS_STEP.get(status)
     status_date = max((r.date for r in records if r.step == status_step), default=None) if status_step else None
     return PERSON_STATUS[DossierStatus(status)], status_date
+
+
+def _responsible(actor: Actor, inp: StepInput) -> tuple[str, str]:
+    """L-RESP (谁培养谁负责、谁考察谁负责、谁审批谁负责): every recorded step names its responsible person and
+    role. Not given on the form, they are the recording user and his role: he vouches for what he records."""
+    name, role = inp.responsible_name.strip(), inp.responsible_role.strip()
+    user = actor.user
+    if not name and user is not None:
+        name = (getattr(user, "full_name", "") or user.username)[:50]
+        if not role and getattr(user, "role", ""):
+            role = Role(user.role).label
+    return name, role
 
 
 def joined_on_of(party_status: str, records, current: dt.date | None) -> dt.date | None:

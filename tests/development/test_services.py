@@ -165,3 +165,23 @@ def test_a_village_secretary_cannot_record_the_townships_steps(world, frozen, st
     with pytest.raises(NotAllowed):
         record(world, "village_secretary", d, step, dt.date(2025, 3, 1))
     assert not StepRecord.objects.filter(dossier=d).exists()
+
+
+def test_a_step_recorded_without_a_responsible_person_names_the_recorder(world, frozen):
+    # L-RESP: 谁培养谁负责、谁考察谁负责、谁审批谁负责 — no step is left without a responsible person.
+    d = activist_dossier(world)
+    secretary = world.users["village_secretary"]
+    talk = StepRecord.objects.get(dossier=d, step="S02")
+    assert talk.responsible_name == secretary.display_name
+    assert talk.responsible_role == "村党支部书记"
+    filing = StepRecord.objects.get(dossier=d, step="S04")
+    assert (filing.responsible_name, filing.responsible_role) == (world.users["town_organizer"].display_name,
+                                                                  "乡镇组织委员")
+
+
+def test_a_named_responsible_person_is_kept_as_given(world, frozen):
+    d = activist_dossier(world)
+    record(world, "village_secretary", d, "S06", dt.date(2025, 6, 1), {"rating": "good"},
+           responsible_name=" 李联系人 ", responsible_role="培养联系人")
+    last = StepRecord.objects.filter(dossier=d, step="S06").order_by("-seq").first()
+    assert (last.responsible_name, last.responsible_role) == ("李联系人", "培养联系人")
