@@ -57,24 +57,23 @@ class RoundDetailOut(RoundOut):
     problems_list: list[ProblemOut]
 
 
-def _out(user, r: AuditRound) -> dict:
-    st = selectors.round_stats(user=user, rnd=r)
+def _out(r: AuditRound, st: selectors.RoundSummary) -> dict:
     return {"id": r.pk, "name": r.name, "year": r.year, "half": r.half, "status": r.status,
             "per_township": r.per_township, "seed": r.seed, "drawn_at": r.drawn_at, "archives": st.archives,
-            "problems": st.problems, "rectified": st.rectified, "summary": st.sentence, "_stats": st}
+            "problems": st.problems, "rectified": st.rectified, "summary": st.sentence}
 
 
 @router.get("/archives/rounds", response=list[RoundOut], summary="档案审查轮次（本人范围内的统计）")
 def rounds(request):
-    return [_out(request.user, r) for r in selectors.round_queryset(user=request.user)]
+    return [_out(r, st) for r, st in selectors.round_list(user=request.user)]
 
 
 @router.get("/archives/rounds/{int:round_id}", response=RoundDetailOut, summary="档案审查轮次详情与问题清单")
 def round_detail(request, round_id: int):
     rnd = selectors.round_get(user=request.user, round_id=round_id)
-    out = _out(request.user, rnd)
-    st = out.pop("_stats")
-    problems = list(selectors.problem_queryset(user=request.user).filter(round=rnd).order_by("org_path", "id"))
+    st = selectors.round_stats(user=request.user, rnd=rnd)
+    out = _out(rnd, st)
+    problems = list(selectors.round_problems(user=request.user, rnd=rnd))
     audit_log(actor=actor_from_request(request), action="archives.round_view", obj_type="audit_round", obj_id=rnd.pk,
               detail={"channel": "api", "problems": len(problems)})
 

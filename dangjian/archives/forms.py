@@ -6,6 +6,7 @@ from django import forms
 
 from dangjian.archives.catalogue import DEFAULT_CHECKLIST, PROBLEM_TYPES
 from dangjian.archives.selectors import STEP_NAMES
+from dangjian.archives.services import MAX_PER_TOWNSHIP, MIN_PER_TOWNSHIP, PER_TOWNSHIP_TOO_FEW
 from dangjian.core import clock
 
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
@@ -60,11 +61,12 @@ class RoundForm(forms.Form):
     half = forms.TypedChoiceField(label="半年", coerce=int, choices=[(1, "上半年"), (2, "下半年")],
                                   widget=forms.Select(attrs={"class": "form-select"}),
                                   error_messages={"required": "半年：必填", "invalid_choice": "半年：请选择上半年或下半年"})
-    per_township = forms.IntegerField(label="每个乡镇至少抽取（份）", min_value=1, max_value=500,
+    per_township = forms.IntegerField(label="每个乡镇至少抽取（份）", min_value=MIN_PER_TOWNSHIP,
+                                      max_value=MAX_PER_TOWNSHIP,
                                       widget=forms.NumberInput(attrs={"class": "form-control"}),
                                       error_messages={"required": "每个乡镇至少抽取：必填",
                                                       "invalid": "每个乡镇至少抽取：应为整数",
-                                                      "min_value": "每个乡镇至少抽取：至少 1 份",
+                                                      "min_value": PER_TOWNSHIP_TOO_FEW,
                                                       "max_value": "每个乡镇至少抽取：不能超过 500 份"})
 
     @staticmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from dangjian import rules
 from dangjian.archives.catalogue import DEFAULT_CHECKLIST, PROBLEM_LABELS, RESPONSIBILITY_LABELS
@@ -251,31 +251,80 @@ def problem_queryset(*, user) -> QuerySet[AuditProblem]:
                                                          "sample__dossier__organization")
 
 
+def round_problems(*, user, rnd: AuditRound) -> QuerySet[AuditProblem]:
+    """The round's problems in the user's subtree, by organization (the round page, its export and the API)."""
+    return problem_queryset(user=user).filter(round=rnd).order_by("org_path", "id")
+
+
+def round_samples_by_township(*, user, rnd: AuditRound) -> list[tuple[Organization, list[AuditSample]]]:
+    """The round's samples in the user's subtree, grouped by the township they were drawn for (by its id: two
+    townships may share a name), townships in path order."""
+    groups: dict[int, tuple[Organization, list[AuditSample]]] = {}
+    for s in round_samples(user=user, rnd=rnd).order_by("township__path", "position"):
+        groups.setdefault(s.township_id, (s.township, []))[1].append(s)
+    return list(groups.values())
+
+
+def round_export_rows(*, actor: Actor, rnd: AuditRound) -> list[AuditProblem]:
+    """The round's problems for the Excel export, in the user's subtree (audited: they name people)."""
+    rows = list(round_problems(user=actor.user, rnd=rnd))
+    audit_log(actor=actor, action="archives.round_export", obj_type="audit_round", obj_id=rnd.pk,
+              detail={"rows": len(rows)})
+    return rows
+
+
+def problem_list(*, user, status: str = "", limit: int = 500) -> list[AuditProblem]:
+    """The problems page: the user's subtree, newest round first, optionally one status."""
+    qs = problem_queryset(user=user).order_by("-round__year", "-round__half", "org_path", "id")
+    if status in ProblemStatus.values:
+        qs = qs.filter(status=status)
+    return list(qs[:limit])
+
+
+def sample_problems(*, user, sample: AuditSample) -> QuerySet[AuditProblem]:
+    return problem_queryset(user=user).filter(sample=sample).order_by("id")
+
+
+def sample_records(*, user, sample: AuditSample) -> list[StepRecord]:
+    """The step records of a sampled archive, with their responsible persons (the archive is in the user's
+    subtree: sample_detail checked it; the dossier is re-checked here all the same)."""
+    dossiers = visible_to(user, Dossier).filter(pk=sample.dossier_id)
+    return list(StepRecord.objects.filter(dossier__in=dossiers).order_by("step", "seq"))
+
+
 @dataclass
-class RoundStats:
+class RoundSummary:
+    """The seeds' sentence for a round: 审查档案N份，发现问题M个，已整改K个 (K = 销号)."""
+
     archives: int
     problems: int
     rectified: int
-    answered: int
-    open: int
-    by_type: list[tuple[str, int, int]]
-    by_org: list[tuple[str, int, int, int]]  # township, archives, problems, rectified
-    by_responsibility: list[tuple[str, int, int]]
-    by_role: list[tuple[str, int, int]]
-    by_person: list[tuple[str, str, int]]
 
     @property
     def sentence(self) -> str:
         return f"审查档案{self.archives}份，发现问题{self.problems}个，已整改{self.rectified}个"
 
 
+@dataclass
+class RoundStats(RoundSummary):
+    answered: int
+    open: int
+    by_type: list[tuple[str, int, int]]
+    by_org: list[tuple[str, int, int, int]]  # township name, archives, problems, rectified (one row per township)
+    by_responsibility: list[tuple[str, int, int]]
+    by_role: list[tuple[str, int, int]]
+    by_person: list[tuple[str, str, int]]
+
+
 def round_stats(*, user, rnd: AuditRound) -> RoundStats:
     """The seeds' numbers for one round, in the user's subtree: 审查档案N份，发现问题M个，已整改K个 (K = 销号),
-    and the problems by type, township, responsibility (谁培养/考察/审批谁负责) and responsible role."""
-    samples = list(round_samples(user=user, rnd=rnd).values_list("township__name", flat=True))
-    problems = list(problem_queryset(user=user).filter(round=rnd).values_list(
-        "problem_type", "township__name", "responsibility", "responsible_role", "responsible_name", "status"))
+    and the problems by type, township (grouped by its id, shown by name), responsibility (谁培养/考察/审批谁负责)
+    and responsible role."""
+    samples = list(round_samples(user=user, rnd=rnd).values_list("township_id", "township__name"))
+    problems = list(visible_to(user, AuditProblem).filter(round=rnd).values_list(
+        "problem_type", "township_id", "responsibility", "responsible_role", "responsible_name", "status"))
     closed = ProblemStatus.CLOSED
+    names = dict(samples)
 
     def group(key) -> list[tuple[str, int, int]]:
         total, done = Counter(), Counter()
@@ -284,21 +333,35 @@ def round_stats(*, user, rnd: AuditRound) -> RoundStats:
             done[key(p)] += p[5] == closed
         return sorted(((k, total[k], done[k]) for k in total), key=lambda x: (-x[1], x[0]))
 
-    archives_by_org = Counter(samples)
-    by_org_p = {k: (n, d) for k, n, d in group(lambda p: p[1])}
-    by_org = sorted(((org, n, *by_org_p.get(org, (0, 0))) for org, n in archives_by_org.items()),
-                    key=lambda x: (-x[2], x[0]))
+    archives_by_org = Counter(t for t, _ in samples)
+    problems_by_org = {k: (n, d) for k, n, d in group(lambda p: p[1])}
+    by_org = [(names[t], a, *problems_by_org.get(t, (0, 0)), t) for t, a in archives_by_org.items()]
+    by_org.sort(key=lambda x: (-x[2], x[0], x[4]))
     persons = Counter((p[4] or "（未记录责任人）", p[3] or "—") for p in problems)
     return RoundStats(
         archives=len(samples), problems=len(problems), rectified=sum(p[5] == closed for p in problems),
         answered=sum(p[5] == ProblemStatus.ANSWERED for p in problems),
         open=sum(p[5] == ProblemStatus.OPEN for p in problems),
         by_type=[(PROBLEM_LABELS.get(k, k), n, d) for k, n, d in group(lambda p: p[0])],
-        by_org=by_org,
+        by_org=[row[:4] for row in by_org],
         by_responsibility=[(RESPONSIBILITY_LABELS.get(k, "未对应步骤"), n, d) for k, n, d in group(lambda p: p[2])],
         by_role=[(k or "（未记录职务）", n, d) for k, n, d in group(lambda p: p[3])],
         by_person=sorted(((name, role, n) for (name, role), n in persons.items()), key=lambda x: (-x[2], x[0])),
     )
+
+
+def round_list(*, user) -> list[tuple[AuditRound, RoundSummary]]:
+    """The rounds the user sees, each with its sentence in his subtree: three queries whatever the number of
+    rounds (the rounds, their samples counted per round, their problems counted per round)."""
+    rounds = list(round_queryset(user=user))
+    ids = [r.pk for r in rounds]
+    archives = dict(visible_to(user, AuditSample).filter(round_id__in=ids).order_by().values("round_id")
+                    .annotate(n=Count("id")).values_list("round_id", "n"))
+    problems = {r: (n, k) for r, n, k in visible_to(user, AuditProblem).filter(round_id__in=ids).order_by()
+                .values("round_id")
+                .annotate(n=Count("id"), k=Count("id", filter=Q(status=ProblemStatus.CLOSED)))
+                .values_list("round_id", "n", "k")}
+    return [(r, RoundSummary(archives.get(r.pk, 0), *problems.get(r.pk, (0, 0)))) for r in rounds]
 
 
 def round_draw_check(*, rnd: AuditRound) -> bool | None:

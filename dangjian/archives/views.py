@@ -165,23 +165,19 @@ def rounds(request):
             else:
                 messages.success(request, f"已开始：{rnd.name}。下一步：抽取档案。")
                 return redirect("archives:round", pk=rnd.pk)
-    items = [(r, selectors.round_stats(user=request.user, rnd=r)) for r in selectors.round_queryset(user=request.user)]
-    return render(request, "archives/rounds.html", {"form": form, "items": items, "tab": "rounds"},
+    return render(request, "archives/rounds.html", {"form": form, "items": selectors.round_list(user=request.user),
+                                                    "tab": "rounds"},
                   status=400 if form.errors else 200)
 
 
 def _round_page(request, pk: int, *, draw_form=None, status: int = 200):
     rnd = selectors.round_get(user=request.user, round_id=pk)
-    samples = list(selectors.round_samples(user=request.user, rnd=rnd))
+    by_township = selectors.round_samples_by_township(user=request.user, rnd=rnd)
     audit_log(actor=actor_from_request(request), action="archives.round_view", obj_type="audit_round", obj_id=rnd.pk,
-              detail={"samples": len(samples)})
-    by_township: dict[str, list] = {}
-    for s in samples:
-        by_township.setdefault(s.township.name, []).append(s)
-    problems = selectors.problem_queryset(user=request.user).filter(round=rnd)
+              detail={"samples": sum(len(items) for _, items in by_township)})
     return render(request, "archives/round.html", {
         "round": rnd, "stats": selectors.round_stats(user=request.user, rnd=rnd), "by_township": by_township,
-        "problems": problems, "draw_form": draw_form or DrawForm(), "tab": "rounds",
+        "problems": selectors.round_problems(user=request.user, rnd=rnd), "draw_form": draw_form or DrawForm(), "tab": "rounds",
         "draw_ok": selectors.round_draw_check(rnd=rnd) if rnd.drawn_at else None,
         "is_admin": _is_county_admin(request.user)}, status=status)
 
@@ -225,9 +221,7 @@ def round_close(request, pk: int):
 @require_GET
 def round_export(request, pk: int):
     rnd = selectors.round_get(user=request.user, round_id=pk)
-    rows = list(selectors.problem_queryset(user=request.user).filter(round=rnd).order_by("org_path", "id"))
-    audit_log(actor=actor_from_request(request), action="archives.round_export", obj_type="audit_round",
-              obj_id=rnd.pk, detail={"rows": len(rows)})
+    rows = selectors.round_export_rows(actor=actor_from_request(request), rnd=rnd)
     header = ["序号", "乡镇", "党支部", "姓名", "问题类型", "涉及步骤", "问题说明", "来自规则", "责任人", "责任人职务",
               "责任类别", "状态", "整改情况", "整改时间", "复核意见", "销号时间"]
     data = [(i, p.township.name, p.sample.dossier.organization.name, p.sample.dossier.person.name,
@@ -243,11 +237,11 @@ def _sample_page(request, pk: int, *, form=None, status: int = 200):
     actor = actor_from_request(request)
     sample = selectors.sample_detail(actor=actor, sample_id=pk)
     archive = selectors.dossier_archive(actor=actor, dossier_id=sample.dossier_id)
-    problems = selectors.problem_queryset(user=request.user).filter(sample=sample)
     return render(request, "archives/sample.html", {
-        "sample": sample, "round": sample.round, "archive": archive, "problems": problems,
+        "sample": sample, "round": sample.round, "archive": archive,
+        "problems": selectors.sample_problems(user=request.user, sample=sample),
         "proposed": selectors.proposed_findings(sample=sample), "form": form or ProblemForm(),
-        "records": sample.dossier.records.all(), "is_admin": _is_county_admin(request.user),
+        "records": selectors.sample_records(user=request.user, sample=sample), "is_admin": _is_county_admin(request.user),
         "tab": "rounds"}, status=status)
 
 
@@ -300,10 +294,7 @@ def sample_checked(request, pk: int):
 @require_GET
 def problems(request):
     status = request.GET.get("status", "")
-    qs = selectors.problem_queryset(user=request.user).order_by("-round__year", "-round__half", "org_path", "id")
-    if status in ProblemStatus.values:
-        qs = qs.filter(status=status)
-    rows = list(qs[:500])
+    rows = selectors.problem_list(user=request.user, status=status)
     audit_log(actor=actor_from_request(request), action="archives.problem_list", detail={"status": status,
                                                                                          "shown": len(rows)})
     return render(request, "archives/problems.html", {"rows": rows, "status": status,

@@ -27,7 +27,7 @@ from dangjian.development.models import Finding
 from tests.archives.conftest import actor, make_archive, upload
 
 
-def _open(world, per_township=3):
+def _open(world, per_township=20):
     return round_open(actor=actor(world, "county_admin"), name="2026年上半年档案提级审查", year=2026, half=1,
                       per_township=per_township)
 
@@ -62,17 +62,25 @@ def test_each_township_gets_min_n_available_distinct_archives(available, n, expe
     assert len([pk for t, pk in drawn if t is b]) == min(n, 30)
 
 
-def test_drawing_covers_every_township_records_the_seed_and_cannot_be_redone(world, archives):
-    rnd = _open(world, per_township=3)
-    assert round_draw(actor=actor(world, "county_admin"), round_id=rnd.pk, seed=2026) == 3 + 2
+@pytest.fixture
+def crowded(world, archives):
+    """T1 with 25 archives (20 more in V1): more than a round draws from it."""
+    archives["T100"] += [make_archive(world, world.v1) for _ in range(20)]
+    return archives
+
+
+def test_drawing_covers_every_township_records_the_seed_and_cannot_be_redone(world, crowded):
+    rnd = _open(world)
+    # min(20, archives) per township: 20 of T1's 25, both of T2's.
+    assert round_draw(actor=actor(world, "county_admin"), round_id=rnd.pk, seed=2026) == 20 + 2
     rnd.refresh_from_db()
     assert rnd.seed == 2026 and rnd.drawn_at is not None
     by_town = {}
     for s in AuditSample.objects.filter(round=rnd).select_related("township"):
         by_town.setdefault(s.township.code, set()).add(s.dossier_id)
         assert s.org_path.startswith(s.township.path)
-    assert {k: len(v) for k, v in by_town.items()} == {"T100": 3, "T200": 2}
-    assert by_town["T100"] <= {d.pk for d in archives["T100"]}
+    assert {k: len(v) for k, v in by_town.items()} == {"T100": 20, "T200": 2}
+    assert by_town["T100"] <= {d.pk for d in crowded["T100"]}
     entry = AuditEntry.objects.get(action="archives.round_draw")
     assert entry.after["seed"] == 2026 and sorted(entry.after["drawn"]) == sorted(set().union(*by_town.values()))
     with pytest.raises(ValidationError) as exc:
@@ -83,26 +91,26 @@ def test_drawing_covers_every_township_records_the_seed_and_cannot_be_redone(wor
 def test_the_draw_can_be_redone_from_the_audit_log_and_a_changed_sample_is_detected(world, archives):
     from dangjian.archives.selectors import round_draw_check
 
-    rnd = _open(world, per_township=2)
+    rnd = _open(world)
     assert round_draw_check(rnd=rnd) is None
     round_draw(actor=actor(world, "county_admin"), round_id=rnd.pk, seed=31)
-    make_archive(world, world.v1)  # archives added later do not change what the recorded draw ran over
+    spare = make_archive(world, world.v1)  # archives added later do not change what the recorded draw ran over
     assert round_draw_check(rnd=rnd) is True
     assert "抽样复核一致" in world.client("county_admin").get(f"/archives/audits/{rnd.pk}/").content.decode()
-    spare = next(d for d in archives["T100"] if not AuditSample.objects.filter(round=rnd, dossier=d).exists())
     first = AuditSample.objects.filter(round=rnd, township__code="T100").order_by("position").first()
     first.dossier = spare
     first.save()  # swapped out of band
     assert round_draw_check(rnd=rnd) is False
 
 
-def test_a_second_round_with_the_same_seed_draws_the_same_archives(world, archives):
+def test_a_second_round_with_the_same_seed_draws_the_same_archives(world, crowded):
     drawn = []
-    for _ in range(2):
-        rnd = _open(world, per_township=2)
-        round_draw(actor=actor(world, "county_admin"), round_id=rnd.pk, seed=99)
+    for seed in (99, 99, 100):
+        rnd = _open(world)
+        round_draw(actor=actor(world, "county_admin"), round_id=rnd.pk, seed=seed)
         drawn.append(sorted(AuditSample.objects.filter(round=rnd).values_list("dossier_id", flat=True)))
     assert drawn[0] == drawn[1]
+    assert drawn[0] != drawn[2]  # 20 of T1's 25: another seed, (almost surely) another sample
 
 
 @pytest.mark.parametrize("persona", ["town_organizer", "village_secretary", "readonly"])
@@ -115,7 +123,8 @@ def test_only_the_county_administrator_opens_and_draws(world, persona):
 
 
 @pytest.mark.parametrize("kw, field", [({"name": " "}, "name"), ({"year": 1999}, "year"), ({"half": 3}, "half"),
-                                       ({"per_township": 0}, "per_township")])
+                                       ({"per_township": 0}, "per_township"), ({"per_township": 19}, "per_township"),
+                                       ({"per_township": 501}, "per_township")])
 def test_bad_round_input_names_the_field_and_writes_nothing(world, kw, field):
     args = {"name": "审查", "year": 2026, "half": 1, "per_township": 20, **kw}
     with pytest.raises(ValidationError) as exc:
@@ -124,6 +133,23 @@ def test_bad_round_input_names_the_field_and_writes_nothing(world, kw, field):
     from dangjian.archives.models import AuditRound
 
     assert not AuditRound.objects.exists()
+
+
+@pytest.mark.parametrize("given", [1, 3, 19])
+def test_a_round_sampling_fewer_than_20_per_township_is_refused_with_a_chinese_message(world, given):
+    # Issue 6: at least min(20, number of archives) per township; a township with fewer gives all it has.
+    with pytest.raises(ValidationError) as exc:
+        round_open(actor=actor(world, "county_admin"), name="审查", year=2026, half=1, per_township=given)
+    assert exc.value.message_dict["per_township"] == ["每个乡镇至少抽取：不能少于 20 份（每个乡镇每半年至少抽查 20 份档案，"
+                                                      "不足 20 份的全部抽取）"]
+    resp = world.client("county_admin").post("/archives/audits/", {"name": "审查", "year": "2026", "half": "1",
+                                                                   "per_township": str(given)})
+    assert resp.status_code == 400
+    assert "每个乡镇至少抽取：不能少于 20 份" in resp.content.decode()
+    from dangjian.archives.models import AuditRound
+
+    assert not AuditRound.objects.exists()
+    assert round_open(actor=actor(world, "county_admin"), name="审查", year=2026, half=1, per_township=20).pk
 
 
 # --- problems ------------------------------------------------------------------------------------------------
@@ -305,3 +331,58 @@ def test_the_api_gives_the_round_statistics_and_only_the_townships_problems(worl
     listed = world.client("county_admin").get("/api/archives/rounds").json()
     assert [(r["id"], r["problems"]) for r in listed] == [(drawn.pk, 2)]
     assert world.client("other_town_organizer").get("/api/archives/rounds/999999").status_code == 404
+
+
+def test_the_statistics_keep_two_townships_of_the_same_name_apart(world, problems):
+    # Grouped by the township's id, shown by its name: a rename or a namesake does not merge two rows.
+    from dangjian.orgs.models import Organization
+
+    Organization.objects.filter(code="T200").update(name="甲镇党委")
+    stats = round_stats(user=world.users["county_admin"], rnd=problems["T100"].round)
+    assert sorted(stats.by_org) == [("甲镇党委", 2, 1, 0), ("甲镇党委", 5, 1, 0)]
+    page = world.client("county_admin").get(f"/archives/audits/{problems['T100'].round_id}/").content.decode()
+    assert page.count("<summary>甲镇党委（") == 2  # the samples, also grouped by township id
+
+
+def test_the_rounds_page_gives_each_round_its_sentence(world, drawn, problems):
+    admin = actor(world, "county_admin")
+    problem_rectify(actor=actor(world, "town_organizer"), problem_id=problems["T100"].pk, answer="已整改")
+    problem_review(actor=admin, problem_id=problems["T100"].pk, decision="close")
+    empty = _open(world)
+    from dangjian.archives.selectors import round_list
+
+    summaries = {r.pk: st.sentence for r, st in round_list(user=world.users["county_admin"])}
+    assert summaries == {drawn.pk: "审查档案7份，发现问题2个，已整改1个", empty.pk: "审查档案0份，发现问题0个，已整改0个"}
+    assert {r.pk: st.sentence for r, st in round_list(user=world.users["other_town_organizer"])}[drawn.pk] == (
+        "审查档案2份，发现问题1个，已整改0个")
+    page = world.client("county_admin").get("/archives/audits/").content.decode()
+    assert "审查档案7份，发现问题2个，已整改1个" in page and "尚未抽取档案" in page
+
+
+def _stored_files(directory) -> list:
+    return [p for p in directory.rglob("*") if p.is_file()] if directory.exists() else []
+
+
+def test_a_rectification_that_rolls_back_leaves_no_scan_on_disk(world, problems, archive_dir, monkeypatch):
+    from dangjian.archives import services
+
+    real = services.audit_log
+
+    def failing(**kw):
+        if kw.get("action") == "archives.problem_rectify":
+            raise RuntimeError("audit store down")
+        return real(**kw)
+
+    monkeypatch.setattr(services, "audit_log", failing)  # fails after the scan was stored, inside the transaction
+    p = problems["T100"]
+    with pytest.raises(RuntimeError):
+        problem_rectify(actor=actor(world, "town_organizer"), problem_id=p.pk, answer="已补齐",
+                        upload=upload("记录.png", samples.png_bytes(), "image/png"))
+    assert _stored_files(archive_dir) == []
+    assert not ArchiveFile.objects.filter(problem=p).exists()
+    p.refresh_from_db()
+    assert p.status == ProblemStatus.OPEN and p.answer == ""
+    monkeypatch.setattr(services, "audit_log", real)
+    problem_rectify(actor=actor(world, "town_organizer"), problem_id=p.pk, answer="已补齐",
+                    upload=upload("记录.png", samples.png_bytes(), "image/png"))
+    assert len(_stored_files(archive_dir)) == 1  # the committed one stays

@@ -53,4 +53,33 @@ def test_the_round_and_problem_pages_do_not_grow_with_the_problems(world):
     assert rnd2.problems.count() > rnd.problems.count()
     assert _count(client, f"/archives/audits/{rnd2.pk}/") == small[0]
     assert _count(client, "/archives/problems/") == small[1]
-    assert _count(client, "/archives/audits/") == small[2] + 2  # two queries per round listed (its statistics)
+    assert _count(client, "/archives/audits/") == small[2]  # the round list: fixed, whatever the number of rounds
+
+
+def test_the_rounds_list_costs_the_same_for_one_round_as_for_five(world):
+    client = world.client("county_admin")
+    _add(world, 2)
+    _round_with_problems(world)
+    one = _count(client, "/archives/audits/")
+    for _ in range(4):
+        _round_with_problems(world)
+    assert _count(client, "/archives/audits/") == one
+    api = world.client("county_admin")
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(api.get("/api/archives/rounds").json()) == 5
+    _round_with_problems(world)
+    with CaptureQueriesContext(connection) as ctx6:
+        assert len(api.get("/api/archives/rounds").json()) == 6
+    assert len(ctx6.captured_queries) == len(ctx.captured_queries)
+
+
+def test_the_round_list_selector_is_three_queries(world, django_assert_num_queries):
+    from dangjian.archives.selectors import round_list
+
+    _add(world, 2)
+    for _ in range(3):
+        _round_with_problems(world)
+    user = world.users["county_admin"]
+    user.organization  # noqa: B018 — loaded once, as in a request
+    with django_assert_num_queries(3):  # the rounds, their samples counted, their problems counted
+        assert len(round_list(user=user)) == 3
