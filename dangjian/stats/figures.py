@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from dangjian.core.scope import subtree_q
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.people.models import HIGH_SCHOOL_OR_ABOVE, Education, PartyStatus, Person
+from dangjian.rules.dates import add_years
 from dangjian.stats import rollup
 from dangjian.stats.ages import AGE_BANDS, YOUNG_MAX, age_at, band_of, latest_birth_reaching
 
@@ -31,6 +32,14 @@ EDU_LABELS = [(e.value, e.label) for e in Education] + [("", "未填写")]
 HS = {e.value for e in HIGH_SCHOOL_OR_ABOVE}
 # Ages at which a band starts (36, 46, 56, 61): counted exactly in their boundary birth year.
 _THRESHOLDS = tuple(lo for lo, _hi, _label in AGE_BANDS if lo > 0)
+# The dossier steps that start a stage (development/services.py STATUS_STEP), in the order of the stages: the
+# stage on a past date of a member admitted after it is that of the latest of them dated on or before it.
+STAGE_STEPS = (("S01", PartyStatus.APPLICANT.value), ("S03", PartyStatus.ACTIVIST.value),
+               ("S07", PartyStatus.CANDIDATE.value))
+# 党章第七条: the probation lasts one year and may be extended by at most one: a full member converted (转正)
+# after a past report date was admitted at most two years before it. Three leaves room for a late record and
+# bounds the search to the (joined_on, org_path) index.
+PROBATION_BOUND_YEARS = 3
 
 
 @dataclass
@@ -50,37 +59,75 @@ class StatsContext:
 
     @cached_property
     def counts(self) -> dict[tuple, int]:
-        """{(status, dim, val): n} of the subtree as at `as_of` (roll-up, less members admitted after it)."""
+        """{(status, dim, val): n} of the subtree as at `as_of`: the roll-up, with the people whose status on
+        `as_of` was another one (`moves`) taken from their current status and put at the one they had."""
         counts = dict(rollup.category_counts(self.path, ALL_STATUSES))
-        for row in self._admitted_after:
+        for row, then in self.moves:
             for key in _keys(row):
                 counts[key] = counts.get(key, 0) - 1
+            if then is not None:
+                for key in _keys(_as(row, then)):
+                    counts[key] = counts.get(key, 0) + 1
         return counts
 
+    def status_by_prefix(self, length: int) -> dict[str, dict[str, int]]:
+        """{path prefix of `length` characters: {status: n}} as at `as_of` — the children of the root for
+        drill-down, from the same counts and the same `moves` as `counts` (one definition of each figure)."""
+        out: dict[str, dict[str, int]] = {}
+        for prefix, status, n in rollup.status_counts_by_prefix(self.path, length, ALL_STATUSES):
+            out.setdefault(prefix, {})[status] = out.setdefault(prefix, {}).get(status, 0) + n
+        for row, then in self.moves:
+            by = out.setdefault(row["org_path"][:length], {})
+            by[row["party_status"]] = by.get(row["party_status"], 0) - 1
+            if then is not None:
+                by[then] = by.get(then, 0) + 1
+        return out
+
     @cached_property
-    def _admitted_after(self) -> list[dict]:
-        # Members admitted after the report date were not members on it (few rows: the joined_on index).
+    def moves(self) -> list[tuple[dict, str | None]]:
+        """(person row, status on `as_of` or None) of the members whose status on a past report date was not
+        their current one (docs/stats.md, 截至日在过去):
+        - admitted after it (入党时间 > as_of): at the stage their dossier had reached — 发展对象 from S07,
+          入党积极分子 from S03, 入党申请人 from S01, the latest such step dated on or before `as_of`; None (in no
+          stage) when no such step is recorded (a member imported from a roster has no dossier);
+        - full members admitted on or before it but converted (转正, their status date) after it: 预备党员.
+        Few rows: the (joined_on, org_path) index over the last PROBATION_BOUND_YEARS years before `as_of`."""
         if self.as_of >= _today():
             return []
         from django.db import connection
 
         from dangjian.core.scope import path_upper_bound
+        from dangjian.development.models import Dossier, StepRecord
 
-        # The (joined_on, org_path) index: on SQLite the unary + keeps the planner off the path index, which would
-        # read the whole subtree (a county: 22,000 rows) to find the few admitted since.
-        col = "+org_path" if connection.vendor == "sqlite" else "org_path"
-        fields = ("party_status", "gender", "education", "ethnicity", "household_type", "birth_date", "joined_on")
-        people = Person._meta.db_table
+        # On SQLite the unary + keeps the planner off the path index, which would read the whole subtree (a
+        # county: 22,000 rows) to find the few admitted since.
+        col = "+p.org_path" if connection.vendor == "sqlite" else "p.org_path"
+        fields = ("party_status", "gender", "education", "ethnicity", "household_type", "birth_date", "joined_on",
+                  "org_path")
+        rank = " ".join(f"WHEN '{step}' THEN {i}" for i, (step, _s) in enumerate(STAGE_STEPS))
+        steps = ", ".join(f"'{step}'" for step, _s in STAGE_STEPS)
+        sql = (f"SELECT {', '.join('p.' + f for f in fields)}, "  # noqa: S608
+               f"(SELECT MAX(CASE r.step {rank} END) FROM {Dossier._meta.db_table} d "
+               f"JOIN {StepRecord._meta.db_table} r ON r.dossier_id = d.id "
+               f"WHERE d.person_id = p.id AND r.step IN ({steps}) AND r.date <= %s) "
+               f"FROM {Person._meta.db_table} p WHERE p.joined_on > %s AND {col} >= %s AND {col} < %s "
+               "AND p.party_status IN (%s, %s) AND (p.joined_on > %s OR (p.party_status = %s AND p.status_date > %s))")
         with connection.cursor() as cur:
-            cur.execute(f"SELECT {', '.join(fields)} FROM {people} WHERE joined_on > %s AND {col} >= %s "  # noqa: S608
-                        f"AND {col} < %s AND party_status IN ({', '.join(['%s'] * len(ALL_STATUSES))})",
-                        [self.as_of, self.path, path_upper_bound(self.path), *ALL_STATUSES])
-            rows = [dict(zip(fields, r, strict=True)) for r in cur.fetchall()]
-        for r in rows:  # SQLite returns dates as text here
-            for k in ("birth_date", "joined_on"):
-                if isinstance(r[k], str):
-                    r[k] = dt.date.fromisoformat(r[k])
-        return rows
+            cur.execute(sql, [self.as_of, add_years(self.as_of, -PROBATION_BOUND_YEARS), self.path,
+                              path_upper_bound(self.path), *MEMBER_STATUSES, self.as_of,
+                              PartyStatus.FULL_MEMBER.value, self.as_of])
+            fetched = cur.fetchall()
+        out = []
+        for r in fetched:
+            row = dict(zip(fields, r[:-1], strict=True))
+            for k in ("birth_date", "joined_on"):  # SQLite returns dates as text here
+                if isinstance(row[k], str):
+                    row[k] = dt.date.fromisoformat(row[k])
+            if row["joined_on"] <= self.as_of:
+                out.append((row, PartyStatus.PROBATIONARY.value))
+            else:
+                out.append((row, None if r[-1] is None else STAGE_STEPS[int(r[-1])][1]))
+        return out
 
     @cached_property
     def older(self) -> dict[str, dict[int, int]]:
@@ -91,16 +138,24 @@ class StatsContext:
             if d == "birth_year" and v:
                 years.setdefault(s, {})[int(v)] = years.setdefault(s, {}).get(int(v), 0) + n
         exact = _boundary_counts(self.path, self.as_of)
-        for row in self._admitted_after:  # not yet members on as_of (as in `counts`)
+        for row, then in self.moves:  # their status on as_of (as in `counts`)
             for a in _THRESHOLDS:
                 if dt.date(self.as_of.year - a, 1, 1) <= row["birth_date"] <= latest_birth_reaching(self.as_of, a):
                     exact[(row["party_status"], a)] = exact.get((row["party_status"], a), 0) - 1
+                    if then is not None:
+                        exact[(then, a)] = exact.get((then, a), 0) + 1
         out: dict[str, dict[int, int]] = {}
         for s in ALL_STATUSES:
             by_year = years.get(s, {})
             out[s] = {a: sum(n for y, n in by_year.items() if y < self.as_of.year - a) + exact.get((s, a), 0)
                       for a in _THRESHOLDS}
         return out
+
+
+def _as(row: dict, status: str) -> dict:
+    """The row with the status it had on the report date (no 入党时间 unless a member then)."""
+    return {**row, "party_status": status,
+            "joined_on": row["joined_on"] if status in MEMBER_STATUSES else None}
 
 
 def _boundary_counts(path: str, as_of: dt.date) -> dict[tuple[str, int], int]:

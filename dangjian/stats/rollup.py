@@ -167,6 +167,28 @@ def category_counts(path: str, statuses: tuple[str, ...]) -> dict[tuple, int]:
     return fresh_counts(path, statuses)
 
 
+def status_counts_by_prefix(path: str, length: int, statuses: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    """[(path prefix of `length` characters, party_status, n)] of a subtree: from the roll-up (and the increments
+    not yet folded in) when the prefixes are units or above, else counted fresh from people_person."""
+    from dangjian.core.scope import path_upper_bound
+
+    marks = ", ".join(["%s"] * len(statuses))
+    where = f"org_path >= %s AND org_path < %s AND party_status IN ({marks})"
+    params = [path, path_upper_bound(path), *statuses]
+    if length <= ROLLUP_PATH_LEN:
+        sql = (f"SELECT substr(org_path, 1, {int(length)}), party_status, SUM(n) FROM (SELECT org_path, "  # noqa: S608
+               f"party_status, n FROM {ROLLUP_TABLE} WHERE dim = 'all' AND {where} UNION ALL SELECT org_path, "
+               f"party_status, n FROM {DELTA_TABLE} WHERE dim = 'all' AND {where}) t "
+               f"GROUP BY substr(org_path, 1, {int(length)}), party_status")
+        params *= 2
+    else:
+        sql = (f"SELECT substr(org_path, 1, {int(length)}), party_status, COUNT(*) FROM {PERSON_TABLE} "  # noqa: S608
+               f"WHERE {where} GROUP BY substr(org_path, 1, {int(length)}), party_status")
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [(p, s, int(n)) for p, s, n in cur.fetchall() if n]
+
+
 @transaction.atomic
 def rollup_rebuild() -> int:
     """Recompute the whole roll-up from people_person (`dangjian stats rebuild`). Returns the rows written."""

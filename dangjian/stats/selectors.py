@@ -7,18 +7,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Substr
 
 from dangjian.core.audit import Actor, audit_log
 from dangjian.core.scope import SEGMENT, subtree_q, visible_to
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, PlaceType
 from dangjian.orgs.selectors import org_get
-from dangjian.people.models import PartyStatus, Person
+from dangjian.people.models import Person
 from dangjian.rules.dates import add_months, add_years, next_day
 from dangjian.stats.ages import YOUNG_MAX, age_at
-from dangjian.stats.figures import MEMBER_STATUSES, StatsContext, compute_figures
-from dangjian.stats.models import ROLLUP_PATH_LEN, Quota, Rollup, RollupDelta, StatsSettings
+from dangjian.stats.figures import MEMBER_STATUSES, PIPELINE_STAGES, StatsContext, compute_figures
+from dangjian.stats.models import Quota, StatsSettings
 
 
 def root_org(*, user, code: str = "") -> Organization:
@@ -61,30 +61,19 @@ class ChildRow:
 
     @property
     def pipeline(self) -> int:
-        return sum(self.counts.get(s, 0) for s in (PartyStatus.APPLICANT, PartyStatus.ACTIVIST, PartyStatus.CANDIDATE,
-                                                    PartyStatus.PROBATIONARY))
+        return sum(self.counts.get(s, 0) for s in PIPELINE_STAGES)
 
 
-def children(*, user, org: Organization, start: dt.date, end: dt.date) -> list[ChildRow]:
-    """The direct children of `org` with their subtree's people by status and admissions in the period:
-    one GROUP BY over the roll-up (or the people, below the roll-up unit) and one over admissions."""
+def children(*, user, org: Organization, as_of: dt.date, start: dt.date, end: dt.date) -> list[ChildRow]:
+    """The direct children of `org` with their subtree's people by status on `as_of` (the same counts as the
+    structure figures: StatsContext.status_by_prefix) and their admissions in the period: one GROUP BY over the
+    roll-up (or the people, below the roll-up unit), one over admissions, and on a past date the one query of
+    the people whose status then was another."""
     kids = list(visible_to(user, Organization).filter(parent=org).order_by("path"))
     if not kids:
         return []
     length = len(kids[0].path)
-    if length <= ROLLUP_PATH_LEN:
-        # The increments not yet folded in count too (PostgreSQL): one UNION ALL, summed below.
-        rows = (Rollup.objects.filter(subtree_q(org.path, "org_path"), dim="all")
-                .annotate(p=Substr("org_path", 1, length)).values("p", "party_status").annotate(n=Sum("n")).order_by()
-                .union(RollupDelta.objects.filter(subtree_q(org.path, "org_path"), dim="all")
-                       .annotate(p=Substr("org_path", 1, length)).values("p", "party_status").annotate(n=Sum("n"))
-                       .order_by(), all=True))
-    else:
-        rows = (Person.objects.filter(subtree_q(org.path, "org_path")).annotate(p=Substr("org_path", 1, length))
-                .values("p", "party_status").annotate(n=Count("id")).order_by())
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in rows:
-        counts[r["p"]][r["party_status"]] = counts[r["p"]].get(r["party_status"], 0) + int(r["n"])
+    counts = StatsContext(org=org, as_of=as_of, start=start, end=end).status_by_prefix(length)
     adm = (Person.objects.filter(subtree_q(org.path, "org_path"), joined_on__range=(start, end))
            .annotate(p=Substr("org_path", 1, length)).values("p").annotate(n=Count("id")).order_by())
     admitted = {r["p"]: r["n"] for r in adm}

@@ -55,7 +55,7 @@ def index(request):
     query.pop("format", None)
     return render(request, "stats/index.html", {
         "form": form, "org": org, "f": figures, "as_of": as_of, "start": start, "end": end,
-        "children": children(user=request.user, org=org, start=start, end=end),
+        "children": children(user=request.user, org=org, as_of=as_of, start=start, end=end),
         "text": report.summary_text(org, figures, as_of, start, end), "query": query.urlencode(),
         "parent": org.parent if org.parent_id and request.user.organization and
         org.path != request.user.organization.path else None})
@@ -181,7 +181,7 @@ def dashboard_context(user) -> dict | None:
     start = dt.date(today.year, 1, 1)
     f = structure(user=user, org=org, as_of=today, start=start, end=today,
                   keys=("members", "pipeline", "admissions", "admissions_by_year", "findings"))
-    kids = children(user=user, org=org, start=start, end=today)
+    kids = children(user=user, org=org, as_of=today, start=start, end=today)
     m = f["members"]
     return {"org": org, "f": f, "children": kids, "chart": {
         "structure": [["农村", m["rural_pct"]], ["35岁及以下", m["young_pct"]], ["高中及以上", m["hs_pct"]],

@@ -11,15 +11,18 @@ import random
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.core import clock
 from dangjian.core.audit import Actor
 from dangjian.core.bulk import insert_many
+from dangjian.development.models import Dossier, StepRecord
 from dangjian.orgs.models import Organization, OrgKind, PlaceType
 from dangjian.orgs.services import org_create
 from dangjian.people.models import Person
 from dangjian.stats.figures import FIGURES, StatsContext, compute_figures, figure
 from dangjian.stats.models import ROLLUP_PATH_LEN
+from dangjian.stats.selectors import children
 
 TODAY = dt.date(2026, 11, 20)
 START, END = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
@@ -74,16 +77,62 @@ def extend(world) -> Organization:
                 continue
             org = rng.choice(orgs)
             joined = rng.choice(joined_choices) if status in MEMBER else None
+            # A full member's status date is his conversion (转正): within two years of the admission meeting.
+            since = (min(joined + dt.timedelta(days=rng.choice([365, 366, 500, 700])), TODAY)
+                     if status == "full_member" and joined else joined or dt.date(2020, 1, 1))
             people.append(Person(
                 name=f"测{i}", gender=rng.choice(["male", "female"]), ethnicity=rng.choice(["汉族", "汉族", "苗族", ""]),
                 birth_date=birth, id_number_enc="x", id_number_hash=f"fig-{i}-{status}",
                 id_number_masked="522730********0000", education=rng.choice(["", "primary", "junior", "senior",
                                                                               "college", "bachelor", "postgraduate"]),
                 household_type=rng.choice(["agricultural", "non_agricultural", ""]), organization=org,
-                org_path=org.path, party_status=status, status_date=dt.date(2020, 1, 1), joined_on=joined))
+                org_path=org.path, party_status=status, status_date=since, joined_on=joined))
     with transaction.atomic():
         insert_many(people)
+        _dossiers(rng)
     return group
+
+
+def _dossiers(rng: random.Random) -> None:
+    """Most admitted members get a dossier with the steps that start the stages (S01 application, S03 activist,
+    S07 candidate) before their admission meeting — one day before it, and on report dates, among them; a few
+    only part of them. The rest have none (members imported from a roster)."""
+    now = timezone.now()
+    members = [p for p in Person.objects.filter(id_number_hash__startswith="fig-", joined_on__isnull=False)
+               if rng.random() < 0.75]
+    dossiers = Dossier.objects.bulk_create([Dossier(person=p, organization_id=p.organization_id, org_path=p.org_path,
+                                                    status=p.party_status) for p in members])
+    records = []
+    for d, p in zip(dossiers, members, strict=True):
+        s07 = p.joined_on - dt.timedelta(days=rng.choice([1, 100, 370]))
+        s03 = s07 - dt.timedelta(days=rng.choice([1, 200]))
+        s01 = s03 - dt.timedelta(days=rng.choice([30, 400]))
+        steps = [("S01", s01), ("S03", s03), ("S07", s07)][:rng.choice([1, 2, 3, 3, 3])]
+        records += [StepRecord(dossier=d, step=step, date=date, data={}, entered_at=now, mode="past")
+                    for step, date in steps]
+    StepRecord.objects.bulk_create(records)
+
+
+def stage_on(p: Person, day: dt.date, steps: dict[int, dict[str, dt.date]]) -> str | None:
+    """Independent of StatsContext.moves: a person's status on `day` (None: in no stage yet). A member admitted
+    after it is at the stage of his latest S07/S03/S01 on or before it; a full member converted after it was
+    probationary; anyone else (no 入党时间, or not a member) at his current status."""
+    if p.party_status in MEMBER and p.joined_on is not None:
+        if p.joined_on <= day:
+            return "probationary" if p.party_status == "probationary" or p.status_date > day else "full_member"
+        mine = steps.get(p.pk, {})
+        for step, stage in (("S07", "candidate"), ("S03", "activist"), ("S01", "applicant")):
+            if step in mine and mine[step] <= day:
+                return stage
+        return None
+    return p.party_status
+
+
+def step_dates() -> dict[int, dict[str, dt.date]]:
+    out: dict[int, dict[str, dt.date]] = {}
+    for pid, step, date in StepRecord.objects.values_list("dossier__person_id", "step", "date"):
+        out.setdefault(pid, {})[step] = date
+    return out
 
 
 @pytest.fixture
@@ -128,20 +177,57 @@ def test_every_figure_equals_an_independent_count_of_the_registry(data, as_of, r
     assert (len(org.path) > ROLLUP_PATH_LEN) == (root == "group")  # both paths of category_counts are exercised
     f = compute_figures(StatsContext(org=org, as_of=as_of, start=START, end=END))
     everyone = [p for p in Person.objects.all() if p.org_path.startswith(org.path)]
-    # Membership on the report date: members admitted after it were not yet members.
-    on_date = [p for p in everyone if p.joined_on is None or p.joined_on <= as_of]
-    members = [p for p in on_date if p.party_status in MEMBER]
-    assert len(members) > 10
+    # Status on the report date: members admitted after it were at an earlier stage (or none), full members
+    # converted after it were probationary.
+    steps = step_dates()
+    then = {p.pk: stage_on(p, as_of, steps) for p in everyone}
+    members = [p for p in everyone if then[p.pk] in MEMBER]
+    assert len(members) > 5
     _check(f["members"], _expected_group(members, lambda p: as_of))
-    assert f["members"]["probationary"] == sum(p.party_status == "probationary" for p in members)
+    assert f["members"]["probationary"] == sum(then[p.pk] == "probationary" for p in members)
     admitted = [p for p in everyone if p.joined_on is not None and START <= p.joined_on <= END]
     assert any(p.joined_on == START for p in admitted) and any(p.joined_on == END for p in admitted)
     _check(f["admissions"], _expected_group(admitted, lambda p: p.joined_on))
     for stage in f["pipeline"]:
-        rows = [p for p in on_date if p.party_status == stage["status"]]
+        rows = [p for p in everyone if then[p.pk] == stage["status"]]
         _check(stage, _expected_group(rows, lambda p: as_of))
     by_year = {y: sum(1 for p in members if p.joined_on and p.joined_on.year == y) for y, _n in f["admissions_by_year"]}
     assert dict(f["admissions_by_year"]) == by_year
+
+
+def test_a_past_report_date_moves_people_to_the_status_they_had_then(data):
+    """The cases above are all present in the generated data (else the comparison proves little)."""
+    world, _group = data
+    steps = step_dates()
+    everyone = list(Person.objects.all())
+    as_of = dt.date(2025, 12, 31)
+    moved = {(p.party_status, stage_on(p, as_of, steps)) for p in everyone if stage_on(p, as_of, steps) != p.party_status}
+    assert {("full_member", "probationary"), ("probationary", "candidate"), ("full_member", "candidate"),
+            ("probationary", "activist"), ("probationary", None)} <= moved
+    # S07 one day before a 2026-01-01 admission meeting: a candidate on 2025-12-31, the S07 day itself.
+    assert any(p.joined_on == dt.date(2026, 1, 1) and steps.get(p.pk, {}).get("S07") == as_of for p in everyone)
+
+
+@pytest.mark.parametrize("as_of", AS_OF_DATES + [TODAY])
+@pytest.mark.parametrize("root", ["county", "t1", "v1"])
+def test_the_children_for_drill_down_count_as_at_the_report_date(data, as_of, root):
+    world, _group = data
+    org = getattr(world, root)
+    rows = children(user=world.users["county_admin"], org=org, as_of=as_of, start=START, end=END)
+    assert rows
+    steps = step_dates()
+    everyone = list(Person.objects.all())
+    for row in rows:
+        mine = [p for p in everyone if p.org_path.startswith(row.org.path)]
+        then = [stage_on(p, as_of, steps) for p in mine]
+        assert row.members == sum(s in MEMBER for s in then), row.org.code
+        assert row.pipeline == sum(s in ("applicant", "activist", "candidate", "probationary") for s in then)
+        assert row.admissions == sum(1 for p in mine if p.joined_on and START <= p.joined_on <= END)
+    # The same numbers as the structure figures of each child (one definition).
+    for row in rows:
+        f = compute_figures(StatsContext(org=row.org, as_of=as_of, start=START, end=END), ("members", "pipeline"))
+        assert row.members == f["members"]["total"]
+        assert row.pipeline == sum(s["total"] for s in f["pipeline"])
 
 
 def test_the_organizations_are_counted_by_kind_below_the_root(data):
