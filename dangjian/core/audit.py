@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from dangjian.core import clock
-from dangjian.core.bulk import insert_many
+from dangjian.core.bulk import insert_rows
 from dangjian.core.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -70,6 +70,35 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def clean(value: Any) -> Any:
+    """`scrub(_plain(value))` in one walk for the shapes audit payloads have (dicts with text keys, lists, text,
+    numbers, dates); anything else takes the JSON round trip. Bulk paths call this for 100,000 rows."""
+    t = type(value)
+    if t is str:
+        return scrub(value) if len(value) >= 18 else value  # an ID number has 18 characters
+    if value is None or t is int or t is float or t is bool:
+        return value
+    if t is dt.date:
+        return value.isoformat()
+    if t is dict and all(type(k) is str for k in value):
+        return {k: clean(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [clean(v) for v in value]
+    return scrub(_plain(value))
+
+
+_PAYLOAD_FIELDS = ("at", "user_id", "username", "org_code", "ip", "request_id", "action", "object_type",
+                   "object_id", "result", "before", "after", "detail")
+
+
+def _payload_hash(prev_hash: str, values: dict) -> str:
+    # Exactly `compute_hash` of the entry these values make (`at` an aware UTC datetime).
+    data = {k: values[k] for k in _PAYLOAD_FIELDS}
+    data["at"] = values["at"].isoformat()
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256((prev_hash + text).encode()).hexdigest()
+
+
 def _row_payload(e: AuditEntry) -> str:
     data = {
         "at": e.at.isoformat(),
@@ -116,9 +145,9 @@ def _build(actor: Actor | None, action: str, obj_type: str, obj_id: Any, result:
         object_type=obj_type,
         object_id="" if obj_id is None else str(obj_id),
         result=result,
-        before=scrub(_plain(before)),
-        after=scrub(_plain(after)),
-        detail=scrub(_plain(detail)),
+        before=clean(before),
+        after=clean(after),
+        detail=clean(detail),
     )
 
 
@@ -135,17 +164,27 @@ def audit_log(*, actor: Actor | None, action: str, obj_type: str = "", obj_id: A
 
 @transaction.atomic
 def audit_log_bulk(*, actor: Actor | None, rows: list[dict[str, Any]]) -> int:
-    """Append many rows at once (bulk paths: imports, demo generation). Each row: action, obj_type, obj_id…"""
+    """Append many rows at once (bulk paths: imports, demo generation). Each row: action, obj_type, obj_id…
+    Built as plain values, not model instances (the same columns and hashes `audit_log` writes)."""
+    actor = actor or Actor()
+    user_id = actor.user.pk if actor.user is not None else None
+    common = {"user_id": user_id, "username": actor.username, "org_code": actor.org_code, "ip": actor.ip,
+              "request_id": actor.request_id}
     prev = _lock_chain_head()
-    entries = []
+    values = []
     for row in rows:
-        e = _build(actor, row["action"], row.get("obj_type", ""), row.get("obj_id"), row.get("result", "ok"),
-                   row.get("before"), row.get("after"), row.get("detail"))
-        e.prev_hash = prev
-        e.hash = prev = compute_hash(prev, e)
-        entries.append(e)
-    insert_many(entries)  # plain executemany: Django's bulk_create costs more than the hashing
-    return len(entries)
+        obj_id = row.get("obj_id")
+        v = {"at": clock.now().astimezone(dt.UTC), **common, "action": row["action"],
+             "object_type": row.get("obj_type", ""), "object_id": "" if obj_id is None else str(obj_id),
+             "result": row.get("result", "ok"), "before": clean(row.get("before")),
+             "after": clean(row.get("after")), "detail": clean(row.get("detail")), "prev_hash": prev}
+        v["hash"] = prev = _payload_hash(prev, v)
+        values.append(v)
+    if values:
+        names = list(values[0])
+        # plain executemany: Django's bulk_create (or model instances) would cost more than the hashing
+        insert_rows(AuditEntry, names, [list(v.values()) for v in values])
+    return len(values)
 
 
 @dataclass(frozen=True)

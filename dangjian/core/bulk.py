@@ -50,7 +50,15 @@ def _sqlite_datetime(v):
 def _converter(f, connection):
     if connection.vendor == "sqlite" and settings.USE_TZ:
         if isinstance(f, models.DateTimeField):
-            return _sqlite_datetime
+            last: list = [None, None]
+
+            def convert(v):
+                # Bulk rows often share one timestamp object: convert it once.
+                if v is not last[0]:
+                    last[0], last[1] = v, _sqlite_datetime(v)
+                return last[1]
+
+            return convert
         if isinstance(f, models.DateField):
             return lambda v: None if v is None else str(v)
         if isinstance(f, models.JSONField) and f.encoder is None:
@@ -67,33 +75,48 @@ def insert_many(objs: Sequence[models.Model], *, batch_size: int = 2000) -> None
         return
     connection = connections[DEFAULT_DB_ALIAS]  # the real wrapper: the `connection` proxy costs a lookup per use
     model = type(objs[0])
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 f.pre_save(obj, add=True)
-    convert = [_converter(f, connection) for f in fields]
-    ids = _reserve_ids(connection, meta.db_table, len(objs))
-    columns = ", ".join(connection.ops.quote_name(c) for c in [meta.pk.column, *(f.column for f in fields)])
-    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-           f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})")
     attnames = [f.attname for f in fields]
-    pairs = list(zip(attnames, convert, strict=True))
-    with connection.cursor() as cur:
-        for start in range(0, len(objs), batch_size):
-            rows = []
-            for obj, pk in zip(objs[start:start + batch_size], ids[start:start + batch_size], strict=True):
-                values = [pk]
-                for name, conv in pairs:
-                    v = getattr(obj, name)
-                    values.append(conv(v) if conv is not None else v)
-                rows.append(values)
-            cur.executemany(sql, rows)
+    rows = [[getattr(obj, name) for name in attnames] for obj in objs]
+    ids = insert_rows(model, attnames, rows, batch_size=batch_size)
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence],
+                *, batch_size: int = 2000) -> list[int]:
+    """INSERT rows given as plain values (in the order of `attnames`: the concrete fields but the primary key —
+    all of them in practice, Django sets no database defaults) without building model instances; returns the
+    primary keys, in order. Values are converted as in `insert_many` (and `save()`); auto_now fields are not
+    filled in: pass their values."""
+    if not rows:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
+    fields = [by_attname[name] for name in attnames]
+    convert = [_converter(f, connection) for f in fields]
+    ids = _reserve_ids(connection, meta.db_table, len(rows))
+    columns = ", ".join(connection.ops.quote_name(c) for c in [meta.pk.column, *(f.column for f in fields)])
+    sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+           f"VALUES ({', '.join(['%s'] * (len(fields) + 1))})")
+    converted = [(i, conv) for i, conv in enumerate(convert) if conv is not None]
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), batch_size):
+            batch = []
+            for row, pk in zip(rows[start:start + batch_size], ids[start:start + batch_size], strict=True):
+                values = [pk, *row]
+                for i, conv in converted:
+                    values[i + 1] = conv(row[i])
+                batch.append(values)
+            cur.executemany(sql, batch)
+    return ids
 
 
 def update_many(model, fields: tuple[str, ...], rows: list[tuple]) -> None:

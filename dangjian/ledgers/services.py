@@ -18,10 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.core import clock, crypto
 from dangjian.core.audit import Actor, audit_log, audit_log_bulk
-from dangjian.core.bulk import insert_many, update_many
+from dangjian.core.bulk import insert_rows, update_many
 from dangjian.core.errors import NotAllowed, OutOfScope
 from dangjian.core.scope import path_visible, scope_q, visible_to
 from dangjian.development import engine
@@ -34,7 +35,15 @@ from dangjian.ledgers.models import LedgerNote
 from dangjian.ledgers.rows import Issue, ParsedRow, parse_row
 from dangjian.orgs.models import Organization
 from dangjian.people.models import PartyStatus, Person
-from dangjian.people.services import DUPLICATE_ID, PersonData, person_apply, person_clean, person_snapshot
+from dangjian.people.services import (
+    DUPLICATE_ID,
+    PersonData,
+    person_apply,
+    person_clean,
+    person_snapshot,
+    person_snapshot_of,
+    person_values,
+)
 
 CHUNK = 2000
 PERSON_FIELDS = ("name", "gender", "birth_date", "ethnicity", "education", "household_type", "occupations", "phone")
@@ -44,6 +53,7 @@ _FIELD_COLUMN = {"name": "name", "id_number": "id_number", "gender": "gender", "
                  "occupations": "occupations", "phone": "phone", "party_status": "member_kind",
                  "status_date": "full_on"}
 Progress = Callable[[int, int, str], None]
+_PERSON_COLUMNS = tuple(f.attname for f in Person._meta.concrete_fields if not f.primary_key)  # model order
 
 
 def limits() -> reader.Limits:
@@ -159,6 +169,11 @@ class RowPlan:
     result: dict | None = None  # the rule engine's result after the import (pipeline kinds)
     records_after: list[StepRecord] = field(default_factory=list)
     is_new: bool = False
+    new_pk: int | None = None  # a new person's id (members and reserve keep no instance of him)
+
+    @property
+    def pk(self) -> int:
+        return self.new_pk if self.person is None else self.person.pk
 
     @property
     def action(self) -> str:
@@ -472,18 +487,7 @@ class ImportRun:
     def _write(self, plans: list[RowPlan]) -> None:
         audit: list[dict] = []
         new = [p for p in plans if p.person is None]
-        objs = []
-        for p in new:
-            person = Person(party_status=PartyStatus.NONE, created_at=self.now, updated_at=self.now)
-            person_apply(person, p.data, p.info, p.keys)
-            if p.status:
-                person.party_status, person.status_date = p.status
-            objs.append(person)
-            p.person, p.is_new = person, True
-        insert_many(objs)
-        for p in new:
-            audit.append({"action": "person.create", "obj_type": "person", "obj_id": p.person.pk,
-                          "after": person_snapshot(p.person), "detail": {"channel": "ledger", "row": p.row.number}})
+        self._insert_people(new, audit)
         for p in plans:
             if p.is_new or not p.person_changed:
                 continue
@@ -501,30 +505,65 @@ class ImportRun:
         self._write_notes(plans)
         if self.pipeline:
             self._write_steps(plans, audit)
-        self.written += [p.person.pk for p in plans]
+        pks = [p.pk for p in plans]
+        self.written += pks
         # NetBox habit: after the write, inside the transaction, every row written must still be in scope.
-        if Person.objects.filter(pk__in=[p.person.pk for p in plans]).exclude(scope_q(self.user, "org_path")).exists():
+        if Person.objects.filter(pk__in=pks).exclude(scope_q(self.user, "org_path")).exists():
             raise OutOfScope()
         if audit:
             audit_log_bulk(actor=self.actor, rows=audit)
 
+    def _insert_people(self, new: list[RowPlan], audit: list[dict]) -> None:
+        """INSERT the new people as plain rows (a model instance each cost more than the rest of the row's
+        write), with the audit row of each (SECURITY.md C1: one per person created). The rows are what
+        `person_apply` + `save()` store; tests/ledgers/test_write_path.py pins them."""
+        if not new:
+            return
+        stamp = timezone.now()  # auto_now(_add): the time of the write, as save() would set it
+        rows = []
+        for p in new:
+            values = person_values(p.data, p.info, p.keys,
+                                   id_hash=p.hash if p.data.id_number == p.info.number else "")
+            values["party_status"], values["status_date"] = p.status or (PartyStatus.NONE, None)
+            # The roster's 入党时间 is also the person's (stats count admissions by Person.joined_on).
+            values["joined_on"] = p.note.get("joined_on") if p.note else None
+            values["version"] = 1
+            values["created_at"] = values["updated_at"] = stamp
+            rows.append(values)
+        ids = insert_rows(Person, _PERSON_COLUMNS, [[v[c] for c in _PERSON_COLUMNS] for v in rows])
+        for p, values, pk in zip(new, rows, ids, strict=True):
+            org = p.data.organization
+            p.new_pk, p.is_new = pk, True
+            if self.pipeline:
+                # Dossiers and status updates below need the instance (a few thousand people per county).
+                person = Person(pk, *(values[c] for c in _PERSON_COLUMNS))
+                person._state.adding, person._state.db = False, "default"
+                person._state.fields_cache["organization"] = org
+                p.person = person
+            audit.append({"action": "person.create", "obj_type": "person", "obj_id": pk,
+                          "after": person_snapshot_of(values, org.code),
+                          "detail": {"channel": "ledger", "row": p.row.number}})
+
     def _write_notes(self, plans: list[RowPlan]) -> None:
         create = []
+        stamp = timezone.now()  # LedgerNote.updated_at is auto_now
         for p in plans:
             if p.note is None or not p.note_changed:
                 continue
             note = p.existing_note
             values = {k: (v or "") if k == "remark" else v for k, v in p.note.items()}
             if note is None:
-                create.append(LedgerNote(person=p.person, **values))
+                create.append([p.pk, values.get("reserve_since"), values.get("joined_on"), values.get("remark", ""),
+                               stamp])
             else:
                 for k, val in values.items():
                     setattr(note, k, val)
                 note.save()
-        insert_many(create)
-        # The roster's 入党时间 is also the person's (stats count admissions by Person.joined_on, docs/stats.md).
+        insert_rows(LedgerNote, ("person_id", "reserve_since", "joined_on", "remark", "updated_at"), create)
+        # The roster's 入党时间 is also the person's (stats count admissions by Person.joined_on, docs/stats.md);
+        # new people got it in their INSERT.
         joined = [(p.note["joined_on"], p.person.pk) for p in plans
-                  if p.note and "joined_on" in p.note and p.note["joined_on"] != p.person.joined_on]
+                  if not p.is_new and p.note and "joined_on" in p.note and p.note["joined_on"] != p.person.joined_on]
         update_many(Person, ("joined_on",), joined)
 
     def _write_steps(self, plans: list[RowPlan], audit: list[dict]) -> None:

@@ -52,6 +52,15 @@ def person_snapshot(p: Person) -> dict:
             "party_status": p.party_status, "status_date": p.status_date}
 
 
+def person_snapshot_of(values: dict, org_code: str) -> dict:
+    """`person_snapshot` of a person not built as a model instance (bulk imports): `values` by attribute name."""
+    return {"name": values["name"], "id_number": values["id_number_masked"], "gender": values["gender"],
+            "ethnicity": values["ethnicity"], "birth_date": values["birth_date"], "education": values["education"],
+            "household_type": values["household_type"], "occupations": values["occupations"].split(),
+            "phone": values["phone"], "organization": org_code, "party_status": values["party_status"],
+            "status_date": values["status_date"]}
+
+
 def _validate(data: PersonData, *, exclude_pk: int | None = None) -> tuple[idnumber.IdNumberInfo, dict]:
     return person_clean(data, exclude_pk=exclude_pk, check_duplicate=True)
 
@@ -125,22 +134,26 @@ def _apply(person: Person, data: PersonData, info: idnumber.IdNumberInfo, keys: 
     person_apply(person, data, info, keys)
 
 
+def person_values(data: PersonData, info: idnumber.IdNumberInfo, keys: dict, *, id_hash: str = "") -> dict:
+    """The stored registry fields of validated data, by attribute name (ID number encrypted). `id_hash` is the
+    blind index when the caller has it already (imports compute it to find duplicates)."""
+    initials, pinyin = name_keys(keys["name"])
+    org = data.organization
+    return {"name": keys["name"], "name_initials": initials, "name_pinyin": pinyin, "gender": keys["gender"],
+            "birth_date": keys["birth_date"], "ethnicity": (data.ethnicity or "汉族").strip(),
+            "id_number_enc": crypto.encrypt(info.number),
+            "id_number_hash": id_hash or crypto.blind_index(info.number),
+            "id_number_masked": idnumber.mask(info.number), "education": data.education,
+            "household_type": data.household_type,
+            "occupations": f" {' '.join(dict.fromkeys(data.occupations))} " if data.occupations else "",
+            "phone": data.phone.strip(), "organization_id": org.pk, "org_path": org.path}
+
+
 def person_apply(person: Person, data: PersonData, info: idnumber.IdNumberInfo, keys: dict) -> None:
     """Copy validated data onto a Person (encrypting the ID number); the caller saves. Used by imports too."""
-    person.name = keys["name"]
-    person.name_initials, person.name_pinyin = name_keys(keys["name"])
-    person.gender = keys["gender"]
-    person.birth_date = keys["birth_date"]
-    person.ethnicity = (data.ethnicity or "汉族").strip()
-    person.id_number_enc = crypto.encrypt(info.number)
-    person.id_number_hash = crypto.blind_index(info.number)
-    person.id_number_masked = idnumber.mask(info.number)
-    person.education = data.education
-    person.household_type = data.household_type
-    person.occupations = f" {' '.join(dict.fromkeys(data.occupations))} " if data.occupations else ""
-    person.phone = data.phone.strip()
+    for name, value in person_values(data, info, keys).items():
+        setattr(person, name, value)
     person.organization = data.organization
-    person.org_path = data.organization.path
 
 
 def _recheck_visible(actor: Actor, person: Person) -> None:

@@ -9,18 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 from django.forms.models import model_to_dict
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dangjian.core import crypto
-from dangjian.core.audit import Actor, audit_verify
+from dangjian.core.audit import Actor, _plain, audit_verify, clean, scrub
 from dangjian.core.models import AuditEntry
 from dangjian.development.models import Dossier, Finding, StepRecord
 from dangjian.ledgers.models import LedgerNote
 from dangjian.ledgers.services import ledger_import
 from dangjian.people import idnumber
-from dangjian.people.models import Person
+from dangjian.people.models import PartyStatus, Person
 from tests.ledgers.files import write_csv, write_xlsx
 
 GOLDEN = Path(__file__).with_name("golden_import.json")
@@ -115,3 +118,15 @@ def test_a_committed_import_writes_the_same_rows_as_the_model_instance_path(worl
     want = json.loads(GOLDEN.read_text())
     for part in want:
         assert got[part] == want[part], part
+
+
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+    | st.sampled_from(["522730197001010019", "号码 522730197001010019 尾", "52273019700101001X"])
+    | st.dates() | st.datetimes(timezones=st.just(dt.UTC)) | st.sampled_from([PartyStatus.NONE, Decimal("0.2")]),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4),
+    max_leaves=12))
+def test_the_audit_payload_cleaning_fast_path_equals_the_json_round_trip(value):
+    # audit_log_bulk cleans 300,000 payloads per 100,000-row import in one walk instead of dumps+loads+scrub.
+    assert clean(value) == scrub(_plain(value))
