@@ -40,6 +40,10 @@ class DepartmentForm(_Form):
     name = forms.CharField(label="部门名称", max_length=50)
 
 
+class DepartmentEditForm(DepartmentForm):
+    active = forms.BooleanField(label="参加联审（停用的部门不再收到新的联审批次）", required=False)
+
+
 class ReviewerForm(_Form):
     department = forms.TypedChoiceField(label="所属联审部门", coerce=int)
     username = forms.CharField(label="用户名", max_length=150)

@@ -12,7 +12,7 @@ from dangjian.core.audit import Actor, audit_log
 from dangjian.core.errors import OutOfScope
 from dangjian.core.scope import visible_to
 from dangjian.development import engine
-from dangjian.development.models import Dossier
+from dangjian.development.models import Dossier, DossierStatus, StepRecord
 from dangjian.orgs.models import Organization, Role
 from dangjian.reviews.models import (
     CountyReview,
@@ -20,10 +20,12 @@ from dangjian.reviews.models import (
     DepartmentReply,
     DepartmentReviewer,
     KinshipReport,
+    KinshipState,
     NegativeItem,
     Notice,
     ReviewBatch,
     ReviewSubject,
+    Stage,
 )
 
 
@@ -58,8 +60,24 @@ def department_list(*, user) -> QuerySet[Department]:
                                                   n_reviewers=Count("reviewers", distinct=True)).order_by("id"))
 
 
+def department_get(*, user, department_id: int) -> Department:
+    """One 联审 department of the user's county (the edit page and the switch); outside it: 404."""
+    dept = visible_to(user, Department).filter(pk=department_id).first()
+    if dept is None:
+        raise OutOfScope()
+    return dept
+
+
 def item_list(*, user) -> QuerySet[NegativeItem]:
     return visible_to(user, NegativeItem).select_related("department").order_by("code")
+
+
+def item_get(*, user, item_id: int) -> NegativeItem:
+    """One negative-list item of the user's county; outside it: 404."""
+    item = item_list(user=user).filter(pk=item_id).first()
+    if item is None:
+        raise OutOfScope()
+    return item
 
 
 def batch_list(*, user, today: dt.date) -> QuerySet[ReviewBatch]:
@@ -139,6 +157,52 @@ def county_review_queue(*, user) -> QuerySet[Dossier]:
             .distinct().order_by("org_path", "id"))
 
 
+@dataclass
+class ReviewLevel:
+    """One level of 三级审查 as recorded: S12 支部审查, S13 党委预审 (step records) or 县委组织部复审."""
+
+    level: str
+    step: str
+    date: dt.date | None
+    result: str  # as shown ("—" where the level records none)
+    passed: bool | None
+    responsible: str
+    notes: list[str]
+
+
+def _record_level(level: str, rec: StepRecord | None, step: str) -> ReviewLevel:
+    if rec is None:
+        return ReviewLevel(level, step, None, "尚未记录", None, "—", [])
+    result = rec.data.get("result") if step == "S13" else None
+    notes = []
+    if step == "S13":
+        notes.append("已书面通知党支部" if rec.data.get("written_notice") else "未记录书面通知党支部")
+    if rec.mode == "past":
+        notes.append(f"补录（{rec.entered_at:%Y-%m-%d} 录入）")
+    if rec.override_reason:
+        notes.append(f"违规放行：{rec.override_reason}")
+    shown = {"pass": "通过", "fail": "未通过"}.get(result or "", "—" if step == "S12" else "未记录结论")
+    responsible = rec.responsible_name or "（未记录责任人）"
+    if rec.responsible_role:
+        responsible += f"（{rec.responsible_role}）"
+    return ReviewLevel(level, step, rec.date, shown, None if step == "S12" else result == "pass", responsible, notes)
+
+
+def review_levels(*, user, dossier: Dossier) -> list[ReviewLevel]:
+    """The three levels of 三级审查 of a dossier in the user's scope, in order: the branch review (S12), the
+    township's pre-review (S13), then each county re-review (newest first). The latest record of each step."""
+    dossiers = visible_to(user, Dossier).filter(pk=dossier.pk)
+    latest: dict[str, StepRecord] = {}
+    for rec in StepRecord.objects.filter(dossier__in=dossiers, step__in=("S12", "S13")).order_by("step", "seq"):
+        latest[rec.step] = rec
+    levels = [_record_level("支部委员会审查", latest.get("S12"), "S12"),
+              _record_level("乡镇党委预审", latest.get("S13"), "S13")]
+    for c in visible_to(user, CountyReview).filter(dossier=dossier).select_related("entered_by"):
+        levels.append(ReviewLevel("县委组织部复审", "", c.reviewed_on, c.get_result_display(), c.result == "pass",
+                                  c.reviewer, [c.opinion]))
+    return levels
+
+
 def county_review_recent(*, user, limit: int = 50) -> QuerySet[CountyReview]:
     return visible_to(user, CountyReview).select_related("dossier__person", "dossier__organization")[:limit]
 
@@ -182,6 +246,51 @@ def dossier_reviews(*, actor: Actor, dossier_id: int) -> DossierReviews:
     return DossierReviews(dossier=dossier, replies=replies, kinship=list(dossier.kinship_reports.all()),
                           county_reviews=list(dossier.county_reviews.all()),
                           notices=list(dossier.notices.select_related("organization").all()))
+
+
+@dataclass
+class ReviewsOverview:
+    """What waits for the user on the reviews start page."""
+
+    county: Organization | None
+    overdue: list[DepartmentReply]
+    batches: list[ReviewBatch]
+    queue: int
+    kinship_open: int
+    notices: list[Notice]
+
+
+def reviews_overview(*, user, today: dt.date) -> ReviewsOverview:
+    """The start page: for the county admin 联审 overdue replies, recent batches and the re-review queue; for
+    everyone the kinship reports still being handled and the recent notices, in his scope."""
+    county = county_of_admin(user)
+    open_kinship = kinship_list(user=user).filter(state__in=[KinshipState.REPORTED, KinshipState.FORWARDED])
+    return ReviewsOverview(
+        county=county,
+        overdue=list(overdue_replies(user=user, today=today)[:200]) if county else [],
+        batches=list(batch_list(user=user, today=today)[:10]) if county else [],
+        queue=county_review_queue(user=user).count() if county else 0,
+        kinship_open=open_kinship.count(),
+        notices=list(notice_list(user=user)[:10]))
+
+
+# The people a notice is about: those about to pass its point, or who just passed it.
+NOTICE_STATUSES = {
+    Stage.ACTIVIST: (DossierStatus.APPLICANT, DossierStatus.ACTIVIST),
+    Stage.CANDIDATE: (DossierStatus.ACTIVIST, DossierStatus.CANDIDATE),
+    Stage.ADMISSION: (DossierStatus.CANDIDATE, DossierStatus.PROBATIONARY),
+    Stage.CONVERSION: (DossierStatus.PROBATIONARY, DossierStatus.FULL_MEMBER),
+}
+
+
+def notice_choices(*, user, point: str, limit: int = 500) -> tuple[list[Organization], list[Dossier]]:
+    """The organizations a notice may be issued by and the people it may be about, in the user's scope
+    (an unknown point: as for 发展对象)."""
+    statuses = NOTICE_STATUSES.get(point, NOTICE_STATUSES[Stage.CANDIDATE])
+    people = list(visible_to(user, Dossier).filter(status__in=statuses).select_related("person", "organization")
+                  .order_by("org_path", "id"))
+    orgs = list(visible_to(user, Organization).order_by("path")[:limit])
+    return orgs, people
 
 
 def dossiers_at(*, user, status: str) -> QuerySet[Dossier]:

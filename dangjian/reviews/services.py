@@ -167,11 +167,14 @@ def negative_item_save(*, actor: Actor, data: ItemData, item_id: int | None = No
     if code and NegativeItem.objects.filter(county=county, code=code).exclude(pk=item.pk).exists():
         errors.setdefault("code", []).append(f"编号：{code} 已存在")
     _fail(errors)
+    before = ({"code": item.code, "text": item.text, "category": item.category, "stage": item.stage,
+               "department": item.department.name, "effect": item.effect} if item.pk else None)
     item.code, item.text, item.category, item.stage, item.department, item.effect = (
         code, text, category, data.stage, dept, data.effect)
     item.save()
-    audit_log(actor=actor, action="reviews.item_save", obj_type="negative_item", obj_id=item.pk,
-              after={"code": code, "stage": data.stage, "department": dept.name, "effect": data.effect})
+    audit_log(actor=actor, action="reviews.item_save", obj_type="negative_item", obj_id=item.pk, before=before,
+              after={"code": code, "text": text, "category": category, "stage": data.stage,
+                     "department": dept.name, "effect": data.effect})
     return item
 
 
@@ -372,6 +375,10 @@ def county_review_record(*, actor: Actor, dossier_id: int, reviewed_on: dt.date 
     pre = StepRecord.objects.filter(dossier=dossier, step="S13").order_by("-seq").first()
     if pre is None:
         errors["__all__"] = ["尚未记录乡镇党委预审（S13），不能复审"]
+    elif pre.data.get("result") != "pass":
+        # 三级审查: the county re-reviews only what the township's pre-review passed (细则第19条: 预审合格).
+        shown = {"fail": "未通过"}.get(pre.data.get("result") or "", "未记录")
+        errors["__all__"] = [f"乡镇党委预审（S13）结论为“{shown}”，预审通过后才能由县委组织部复审"]
     _check_date(errors, "reviewed_on", "复审日期", reviewed_on, today=clock.today())
     if pre and reviewed_on and reviewed_on < pre.date:
         errors.setdefault("reviewed_on", []).append(f"复审日期：早于乡镇党委预审日期 {pre.date.isoformat()}")

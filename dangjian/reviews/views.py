@@ -11,16 +11,16 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import clock
 from dangjian.core.audit import actor_from_request
-from dangjian.core.errors import NotAllowed, OutOfScope
-from dangjian.core.scope import visible_to
+from dangjian.core.errors import NotAllowed
 from dangjian.development.models import DossierStatus
-from dangjian.orgs.models import Organization, Role
+from dangjian.orgs.models import Role
 from dangjian.reviews import selectors as sel
 from dangjian.reviews import services as svc
 from dangjian.reviews.forms import (
     BatchForm,
     CountyReviewForm,
     DecideForm,
+    DepartmentEditForm,
     DepartmentForm,
     FeedbackForm,
     ForwardForm,
@@ -54,15 +54,8 @@ def index(request):
     """The start of the reviews pages: what waits for this user."""
     if request.user.role == Role.DEPT_REVIEWER:
         return redirect("reviews:inbox")
-    today = clock.today()
-    county = sel.county_of_admin(request.user)
-    ctx = {"county": county,
-           "overdue": list(sel.overdue_replies(user=request.user, today=today)[:200]) if county else [],
-           "batches": list(sel.batch_list(user=request.user, today=today)[:10]) if county else [],
-           "queue": sel.county_review_queue(user=request.user).count() if county else 0,
-           "kinship_open": sel.kinship_list(user=request.user).filter(state__in=["reported", "forwarded"]).count(),
-           "notices": list(sel.notice_list(user=request.user)[:10])}
-    return render(request, "reviews/index.html", ctx)
+    overview = sel.reviews_overview(user=request.user, today=clock.today())
+    return render(request, "reviews/index.html", vars(overview))
 
 
 # --- county set-up --------------------------------------------------------------------------------------------
@@ -117,9 +110,7 @@ def items(request):
 @require_POST
 def department_toggle(request, pk: int):
     _county_admin(request)
-    dept = sel.department_list(user=request.user).filter(pk=pk).first()
-    if dept is None:
-        raise OutOfScope()
+    dept = sel.department_get(user=request.user, department_id=pk)
     svc.department_save(actor=actor_from_request(request), name=dept.name, active=not dept.active, department_id=pk)
     messages.success(request, f"{dept.name}：{'已停用' if dept.active else '已恢复参加联审'}")
     return redirect("reviews:departments")
@@ -129,12 +120,54 @@ def department_toggle(request, pk: int):
 @require_POST
 def item_toggle(request, pk: int):
     _county_admin(request)
-    item = sel.item_list(user=request.user).filter(pk=pk).first()
-    if item is None:
-        raise OutOfScope()
+    item = sel.item_get(user=request.user, item_id=pk)
     svc.negative_item_set_active(actor=actor_from_request(request), item_id=pk, active=not item.active)
     messages.success(request, f"{item.code}：{'已停用' if item.active else '已启用'}")
     return redirect("reviews:items")
+
+
+@login_required
+def department_edit(request, pk: int):
+    """Rename a department or switch it out of (or back into) new batches."""
+    _county_admin(request)
+    dept = sel.department_get(user=request.user, department_id=pk)
+    form = DepartmentEditForm(request.POST or None, initial={"name": dept.name, "active": dept.active})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            svc.department_save(actor=actor_from_request(request), name=cd["name"], active=cd["active"],
+                                department_id=pk)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已保存联审部门：{cd['name'].strip()}")
+            return redirect("reviews:departments")
+    return render(request, "reviews/department_edit.html", {"dept": dept, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def item_edit(request, pk: int):
+    """Change an item of the negative list (its text, category, stage, department, effect)."""
+    _county_admin(request)
+    item = sel.item_get(user=request.user, item_id=pk)
+    depts = list(sel.department_list(user=request.user))
+    form = ItemForm(request.POST or None, departments=depts, initial={
+        "code": item.code, "text": item.text, "category": item.category, "stage": item.stage,
+        "department": item.department_id, "effect": item.effect})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            svc.negative_item_save(actor=actor_from_request(request), item_id=pk, data=svc.ItemData(
+                code=cd["code"], text=cd["text"], category=cd["category"], stage=cd["stage"],
+                department_id=cd["department"], effect=cd["effect"]))
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已保存负面清单条目 {cd['code'].strip()}")
+            return redirect("reviews:items")
+    return render(request, "reviews/item_edit.html", {"item": item, "form": form},
+                  status=400 if form.errors else 200)
 
 
 # --- 联审 batches (county) -------------------------------------------------------------------------------------
@@ -302,8 +335,9 @@ def county_review(request, dossier_pk: int):
         else:
             messages.success(request, f"已记录县委组织部复审：{info.dossier.person.name}")
             return redirect("reviews:county_queue")
-    return render(request, "reviews/county_review.html", {"info": info, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "reviews/county_review.html", {
+        "info": info, "form": form, "levels": sel.review_levels(user=request.user, dossier=info.dossier)},
+        status=400 if form.errors else 200)
 
 
 # --- 公示 -------------------------------------------------------------------------------------------------------
@@ -312,21 +346,12 @@ def notices(request):
     return render(request, "reviews/notices.html", {"notices": sel.notice_list(user=request.user)})
 
 
-NOTICE_STATUSES = {"activist": DossierStatus.APPLICANT, "candidate": DossierStatus.ACTIVIST,
-                   "admission": DossierStatus.CANDIDATE, "conversion": DossierStatus.PROBATIONARY}
-
-
 @login_required
 def notice_new(request):
     if not request.user.can_write:
         raise NotAllowed("只读用户不能发布公示")
     point = request.POST.get("point") or request.GET.get("point") or "candidate"
-    # The people a notice is about: those about to pass that point, or who just passed it.
-    statuses = {NOTICE_STATUSES.get(point, DossierStatus.ACTIVIST),
-                {"activist": DossierStatus.ACTIVIST, "candidate": DossierStatus.CANDIDATE,
-                 "admission": DossierStatus.PROBATIONARY, "conversion": DossierStatus.FULL_MEMBER}.get(point)}
-    people = [d for s in statuses if s for d in sel.dossiers_at(user=request.user, status=s)]
-    orgs = list(visible_to(request.user, Organization).order_by("path")[:500])
+    orgs, people = sel.notice_choices(user=request.user, point=point)
     form = NoticeForm(request.POST or None, orgs=orgs, people=people,
                       initial={"point": point, "start": clock.today()})
     if request.method == "POST" and form.is_valid():

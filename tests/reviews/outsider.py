@@ -126,6 +126,13 @@ def county_own_302(c: Case) -> int:
     return 403
 
 
+def county_own_form(c: Case) -> int:
+    # The edit pages of a department or an item: the county admin's own county only (foreign: 404); others: 403.
+    if c.persona == "county_admin":
+        return 200 if c.which == "own" else 404
+    return 403
+
+
 def nobody(c: Case) -> int:
     return 404
 
@@ -192,6 +199,16 @@ def county_review_body(world: World, value: str) -> dict:
     return {"result": "pass", "reviewed_on": _today(), "reviewer": "刘", "opinion": "同意"}
 
 
+def department_edit_body(world: World, value: str) -> dict:
+    return {"name": "公安局", "active": "on"}
+
+
+def item_edit_body(world: World, value: str) -> dict:
+    item = NegativeItem.objects.get(pk=value)
+    return {"code": item.code, "text": "改过的条目内容", "category": "测试", "stage": "candidate",
+            "department": str(item.department_id), "effect": "refer"}
+
+
 def notice_body(world: World, value: str) -> dict:
     # No person chosen: refused (400) whatever the organization; the writes are tested in tests/reviews.
     return {"organization": value, "point": "candidate", "start": _today(), "working_days": "5",
@@ -211,6 +228,15 @@ REVIEW_ENDPOINTS: tuple[Endpoint, ...] = (
              lambda v: f"/reviews/departments/{v}/toggle/", county_own_302, target="department"),
     Endpoint(R + "departments/<int:pk>/toggle/", "department_toggle", "GET",
              lambda v: f"/reviews/departments/{v}/toggle/", not_allowed, target="department"),
+    Endpoint(R + "departments/<int:pk>/edit/", "department_edit", "GET", lambda v: f"/reviews/departments/{v}/edit/",
+             county_own_form, target="department"),
+    Endpoint(R + "departments/<int:pk>/edit/", "department_edit", "POST",
+             lambda v: f"/reviews/departments/{v}/edit/", county_own_302, target="department",
+             body=department_edit_body),
+    Endpoint(R + "items/<int:pk>/edit/", "item_edit", "GET", lambda v: f"/reviews/items/{v}/edit/", county_own_form,
+             target="item"),
+    Endpoint(R + "items/<int:pk>/edit/", "item_edit", "POST", lambda v: f"/reviews/items/{v}/edit/", county_own_302,
+             target="item", body=item_edit_body),
     Endpoint(R + "items/<int:pk>/toggle/", "item_toggle", "POST", lambda v: f"/reviews/items/{v}/toggle/",
              county_own_302, target="item"),
     Endpoint(R + "items/<int:pk>/toggle/", "item_toggle", "GET", lambda v: f"/reviews/items/{v}/toggle/",

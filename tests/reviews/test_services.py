@@ -370,3 +370,40 @@ def test_the_provider_costs_one_query_for_dossiers_without_review_data(world, dj
     with django_assert_num_queries(3):  # which have data; then the replies and the hits of those only
         facts = review_facts([quiet.pk, busy.pk])
     assert facts == {}  # sent, not answered yet: nothing for the rules
+
+
+@pytest.mark.parametrize("data, shown", [({"result": "fail", "written_notice": True}, "未通过"),
+                                         ({"written_notice": True}, "未记录")])
+def test_the_county_does_not_re_review_when_the_pre_review_did_not_pass(world, data, shown):
+    from dangjian.development.models import StepRecord
+    from dangjian.reviews.models import CountyReview
+
+    d = dossier_at(world, "v1_applicant", "pre_reviewed")
+    StepRecord.objects.filter(dossier=d, step="S13").update(data=data)
+    with pytest.raises(ValidationError) as exc:
+        svc.county_review_record(actor=admin(world), dossier_id=d.pk, reviewed_on=D("2024-09-02"), result="pass",
+                                 opinion="同意", reviewer="刘")
+    assert exc.value.message_dict["__all__"] == [f"乡镇党委预审（S13）结论为“{shown}”，预审通过后才能由县委组织部复审"]
+    assert not CountyReview.objects.exists()
+
+
+def test_editing_an_item_is_scoped_to_the_admins_county_and_audited(world):
+    from dangjian.orgs.models import User
+    from tests.urlmap import add_outer_county
+
+    setup = joint_review_setup(world)
+    nl01 = setup["items"]["NL01"]
+    add_outer_county(world)
+    outer = Actor(user=User.objects.get(username="outer_admin"))
+    data = svc.ItemData(code="NL01", text="改", category="x", stage="activist", department_id=setup["police"].pk,
+                        effect="block")
+    with pytest.raises(OutOfScope):
+        svc.negative_item_save(actor=outer, data=data, item_id=nl01.pk)
+    with pytest.raises(OutOfScope):
+        svc.department_save(actor=outer, name="改", department_id=setup["police"].pk)
+    with pytest.raises(NotAllowed):
+        svc.negative_item_save(actor=Actor(user=world.users["town_organizer"]), data=data, item_id=nl01.pk)
+    item = svc.negative_item_save(actor=admin(world), data=data, item_id=nl01.pk)
+    assert item.text == "改"
+    entry = AuditEntry.objects.filter(action="reviews.item_save", object_id=str(nl01.pk)).latest("id")
+    assert (entry.before["text"], entry.after["text"]) == ("条目NL01", "改")

@@ -240,3 +240,175 @@ def test_the_county_switches_an_item_off_and_a_department_out_of_new_batches(wor
     page = world.client("police_reviewer").get(f"/reviews/inbox/{reply_of(batch, d, setup['police']).pk}/")
     assert "NL01" not in page.content.decode()
     assert ReviewBatch.objects.count() == 1
+
+
+# --- editing departments and negative-list items (issue 6 audit) -----------------------------------------------
+def test_the_county_renames_a_department_and_switches_it_on_its_edit_page(world):
+    from dangjian.reviews.models import Department
+
+    setup = joint_review_setup(world)
+    client = world.client("county_admin")
+    court = setup["court"]
+    assert f"/reviews/departments/{court.pk}/edit/" in client.get("/reviews/departments/").content.decode()
+    page = client.get(f"/reviews/departments/{court.pk}/edit/").content.decode()
+    assert 'value="法院"' in page
+    response = client.post(f"/reviews/departments/{court.pk}/edit/", {"name": "县人民法院"})
+    assert response.status_code == 302
+    court.refresh_from_db()
+    assert (court.name, court.active) == ("县人民法院", False)  # the box left unticked: out of new batches
+    entry = AuditEntry.objects.filter(action="reviews.department_save", object_id=str(court.pk)).latest("id")
+    assert entry.before == {"name": "法院", "active": True}
+    assert entry.after == {"name": "县人民法院", "active": False}
+    assert client.post(f"/reviews/departments/{court.pk}/edit/", {"name": "县人民法院", "active": "on"}
+                       ).status_code == 302
+    assert Department.objects.get(pk=court.pk).active is True
+
+
+@pytest.mark.parametrize("name, message", [("", "部门名称：必填"), ("公安", "部门名称：公安 已存在")])
+def test_a_bad_department_edit_names_the_field_in_chinese_and_changes_nothing(world, name, message):
+    from dangjian.reviews.models import Department
+
+    setup = joint_review_setup(world)
+    response = world.client("county_admin").post(f"/reviews/departments/{setup['court'].pk}/edit/",
+                                                 {"name": name, "active": "on"})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Department.objects.get(pk=setup["court"].pk).name == "法院"
+
+
+def test_only_the_county_admin_edits_departments_and_items(world):
+    from dangjian.reviews.models import Department, NegativeItem
+
+    setup = joint_review_setup(world)
+    nl01 = NegativeItem.objects.get(code="NL01")
+    for persona in ("town_organizer", "village_secretary", "readonly", "police_reviewer"):
+        client = world.client(persona)
+        assert client.get(f"/reviews/departments/{setup['court'].pk}/edit/").status_code == 403, persona
+        assert client.post(f"/reviews/departments/{setup['court'].pk}/edit/", {"name": "改"}).status_code == 403
+        assert client.get(f"/reviews/items/{nl01.pk}/edit/").status_code == 403, persona
+        assert client.post(f"/reviews/items/{nl01.pk}/edit/", {"code": "NL01", "text": "改"}).status_code == 403
+    assert Department.objects.get(pk=setup["court"].pk).name == "法院"
+    assert NegativeItem.objects.get(pk=nl01.pk).text == "条目NL01"
+
+
+def test_the_county_edits_a_negative_list_item(world):
+    from dangjian.reviews.models import NegativeItem
+
+    setup = joint_review_setup(world)
+    nl01 = NegativeItem.objects.get(code="NL01")
+    client = world.client("county_admin")
+    assert f"/reviews/items/{nl01.pk}/edit/" in client.get("/reviews/items/").content.decode()
+    assert "条目NL01" in client.get(f"/reviews/items/{nl01.pk}/edit/").content.decode()
+    response = client.post(f"/reviews/items/{nl01.pk}/edit/", {
+        "code": "NL01", "text": "受过刑事处罚", "category": "违法犯罪", "stage": "candidate",
+        "department": str(setup["court"].pk), "effect": "refer"})
+    assert response.status_code == 302
+    nl01.refresh_from_db()
+    assert (nl01.text, nl01.stage, nl01.department_id, nl01.effect) == ("受过刑事处罚", "candidate",
+                                                                         setup["court"].pk, "refer")
+    entry = AuditEntry.objects.filter(action="reviews.item_save", object_id=str(nl01.pk)).latest("id")
+    assert entry.before["text"] == "条目NL01" and entry.before["department"] == "公安"
+    assert entry.after["text"] == "受过刑事处罚" and entry.after["department"] == "法院"
+
+
+def test_a_bad_item_edit_names_the_field_in_chinese_and_changes_nothing(world):
+    from dangjian.reviews.models import NegativeItem
+
+    setup = joint_review_setup(world)
+    nl01 = NegativeItem.objects.get(code="NL01")
+    response = world.client("county_admin").post(f"/reviews/items/{nl01.pk}/edit/", {
+        "code": "NL02", "text": "", "category": "违法犯罪", "stage": "activist",
+        "department": str(setup["police"].pk), "effect": "block"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "内容：必填" in body
+    response = world.client("county_admin").post(f"/reviews/items/{nl01.pk}/edit/", {
+        "code": "NL02", "text": "x", "category": "违法犯罪", "stage": "activist",
+        "department": str(setup["police"].pk), "effect": "block"})
+    assert response.status_code == 400
+    assert "编号：NL02 已存在" in response.content.decode()
+    nl01.refresh_from_db()
+    assert (nl01.code, nl01.text) == ("NL01", "条目NL01")
+
+
+def test_an_item_or_department_of_another_county_is_not_found(world):
+    from dangjian.orgs.models import User
+    from dangjian.reviews.models import NegativeItem
+    from tests.urlmap import add_outer_county
+
+    setup = joint_review_setup(world)
+    add_outer_county(world)
+    outer = world.client("anonymous")
+    outer.force_login(User.objects.get(username="outer_admin"))
+    nl01 = NegativeItem.objects.get(code="NL01")
+    assert outer.get(f"/reviews/items/{nl01.pk}/edit/").status_code == 404
+    assert outer.post(f"/reviews/items/{nl01.pk}/edit/", {
+        "code": "NL01", "text": "改", "category": "x", "stage": "activist", "department": str(setup["police"].pk),
+        "effect": "block"}).status_code == 404
+    assert outer.get(f"/reviews/departments/{setup['police'].pk}/edit/").status_code == 404
+    assert outer.post(f"/reviews/departments/{setup['police'].pk}/edit/", {"name": "改"}).status_code == 404
+    assert NegativeItem.objects.get(pk=nl01.pk).text == "条目NL01"
+
+
+# --- 三级审查 on the county re-review page -------------------------------------------------------------------
+def test_the_county_review_page_shows_the_branch_review_and_the_township_pre_review(world):
+    from dangjian.development.models import StepRecord
+
+    d = dossier_at(world, "v1_applicant", "pre_reviewed")
+    StepRecord.objects.filter(dossier=d, step="S12").update(responsible_name="王支书", responsible_role="党支部书记")
+    StepRecord.objects.filter(dossier=d, step="S13").update(responsible_name="陈委员", responsible_role="组织委员")
+    page = world.client("county_admin").get(f"/reviews/county-review/{d.pk}/").content.decode()
+    assert 'id="review-levels"' in page
+    levels = page[page.index('id="review-levels"'):page.index("</table>", page.index('id="review-levels"'))]
+    assert "支部委员会审查（S12）</td><td>2024-08-20</td><td>—</td><td>王支书（党支部书记）</td>" in levels
+    assert "乡镇党委预审（S13）</td><td>2024-08-28</td><td>通过</td><td>陈委员（组织委员）</td>" in levels
+    assert "已书面通知党支部" in levels and "补录" in levels
+    svc.county_review_record(actor=admin(world), dossier_id=d.pk, reviewed_on=D("2024-09-02"), result="pass",
+                             opinion="材料齐全，同意", reviewer="刘组织员")
+    page = world.client("county_admin").get(f"/reviews/county-review/{d.pk}/").content.decode()
+    assert "县委组织部复审</td><td>2024-09-02</td><td>同意（通过）</td><td>刘组织员</td><td>材料齐全，同意</td>" in page
+
+
+def test_the_county_review_page_refuses_a_re_review_after_a_failed_pre_review(world):
+    from dangjian.development.models import StepRecord
+    from dangjian.reviews.models import CountyReview
+
+    d = dossier_at(world, "v1_applicant", "pre_reviewed")
+    StepRecord.objects.filter(dossier=d, step="S13").update(data={"result": "fail", "written_notice": True})
+    client = world.client("county_admin")
+    page = client.get(f"/reviews/county-review/{d.pk}/").content.decode()
+    assert "<td>未通过</td>" in page and 'class="table-danger"' in page
+    response = client.post(f"/reviews/county-review/{d.pk}/", {"result": "pass", "reviewed_on": "2024-09-02",
+                                                               "reviewer": "刘组织员", "opinion": "同意"})
+    assert response.status_code == 400
+    assert "乡镇党委预审（S13）结论为“未通过”，预审通过后才能由县委组织部复审" in response.content.decode()
+    assert not CountyReview.objects.exists()
+
+
+# --- the start page and the notice form read through selectors --------------------------------------------
+def test_the_start_page_counts_what_waits_for_the_county_and_the_township(world):
+    d = dossier_at(world, "v1_applicant", "pre_reviewed")
+    d2 = dossier_at(world, "w1_activist", "candidate")
+    for dossier in (d, d2):
+        svc.kinship_report(actor=admin(world), dossier_id=dossier.pk, cadre_name="李", cadre_post="村委会主任",
+                           relation="parent", reported_on=D("2024-06-01"))
+    county = world.client("county_admin").get("/reviews/").context
+    assert (county["queue"], county["kinship_open"]) == (1, 2)
+    town = world.client("town_organizer").get("/reviews/").context
+    assert (town["county"], town["queue"], town["kinship_open"]) == (None, 0, 1)
+
+
+def test_the_notice_form_offers_the_people_at_the_point_in_scope(world):
+    from tests.conftest import add_person
+
+    add_person(world, "v2_new", world.v2, "孙候选", party_status="applicant", status_date=D("2023-01-10"))
+    d_act = dossier_at(world, "v1_applicant", "activist")
+    d_cand = dossier_at(world, "v2_new", "candidate")
+    other = dossier_at(world, "w1_activist", "activist")
+    form = world.client("town_organizer").get("/reviews/notices/new/?point=candidate").context["form"]
+    offered = {pk for pk, _ in form.fields["dossiers"].choices}
+    assert {d_act.pk, d_cand.pk} <= offered and other.pk not in offered
+    orgs = {code for code, _ in form.fields["organization"].choices}
+    assert "T100" in orgs and "T200" not in orgs
+    form = world.client("town_organizer").get("/reviews/notices/new/?point=conversion").context["form"]
+    assert not {d_act.pk, d_cand.pk} & {pk for pk, _ in form.fields["dossiers"].choices}
