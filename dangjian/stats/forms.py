@@ -60,6 +60,7 @@ class StatsSettingsForm(forms.Form):
     dormant_years = _int("长期未发展党员的村：连续几年未发展（红色）", 1, 10)
     warn_years = _int("预警：连续几年未发展（橙色）", 1, 10)
     warn_months = _int("即将到达预警线的提前月数（黄色）", 1, 36)
+    soon_months = _int("“即将到线”提示的月数（将满预警年数或长期未发展年数）", 1, 36)
     rush_ratio = forms.DecimalField(label="突击发展：发展人数超过指标的倍数", max_digits=4, decimal_places=2, min_value=1,
                                     max_value=10, widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.1"}),
                                     error_messages={"invalid": "超指标倍数：应为数字，如 1.5", "required": "超指标倍数：必填",
@@ -67,3 +68,4 @@ class StatsSettingsForm(forms.Form):
                                                     "max_value": "超指标倍数：应在 1 至 10 之间"})
     rush_days = _int("突击发展：几天之内", 1, 60)
     rush_count = _int("突击发展：同一党支部发展几人及以上", 2, 100)
+    rush_town_count = _int("突击发展：同一乡镇（街道）发展几人及以上", 2, 500)

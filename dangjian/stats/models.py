@@ -75,9 +75,14 @@ class StatsSettings(models.Model):
     dormant_years = models.PositiveSmallIntegerField("长期未发展（年）", default=3)
     warn_years = models.PositiveSmallIntegerField("预警（年）", default=2)
     warn_months = models.PositiveSmallIntegerField("即将到期提前（月）", default=12)
+    # The board's "will cross within N months" mark (6个月内到线) of either line, beside the 12-month yellow.
+    soon_months = models.PositiveSmallIntegerField("即将到线提示（月）", default=6)
     rush_ratio = models.DecimalField("超指标倍数", max_digits=4, decimal_places=2, default=1.5)
     rush_days = models.PositiveSmallIntegerField("集中发展天数", default=7)
     rush_count = models.PositiveSmallIntegerField("集中发展人数", default=3)
+    # 细则第3条 speaks of a branch or township: the same `rush_days` window over a whole township, whose many
+    # branches admit more in a few days than one branch does without anything being amiss.
+    rush_town_count = models.PositiveSmallIntegerField("集中发展人数（乡镇）", default=10)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
@@ -39,13 +40,25 @@ def structure(*, user, org: Organization, as_of: dt.date, start: dt.date, end: d
     return compute_figures(StatsContext(org=org, as_of=as_of, start=start, end=end), keys)
 
 
+def county_settings(path: str) -> Callable[[str], StatsSettings]:
+    """The statistics settings of each county in or above the subtree of `path`, as a lookup from any path in
+    it to its county's settings (the defaults where the county never saved any, or above any county). A
+    province or city view so uses each county's own windows and thresholds for its villages. One query."""
+    prefixes = [path[:i] for i in range(SEGMENT, len(path) + 1, SEGMENT)]
+    rows = {o.path: getattr(o, "stats_settings", None) or StatsSettings(county=o) for o in
+            Organization.objects.filter(Q(path__in=prefixes) | subtree_q(path, "path"), kind=OrgKind.COUNTY)
+            .select_related("stats_settings")}
+    default = StatsSettings()
+
+    def lookup(p: str) -> StatsSettings:
+        return _unit_of(p, rows) or default
+
+    return lookup
+
+
 def settings_for(path: str) -> StatsSettings:
-    """The county's statistics settings (defaults when it never saved any)."""
-    county = (Organization.objects.filter(kind=OrgKind.COUNTY, path__in=[path[:i] for i in range(SEGMENT, len(path) + 1,
-                                                                                                  SEGMENT)])
-              .order_by("-depth").first())
-    row = StatsSettings.objects.filter(county=county).first() if county else None
-    return row or StatsSettings(county=county)
+    """The settings of the county of `path` (defaults when it never saved any, or `path` is above a county)."""
+    return county_settings(path)(path)
 
 
 # --- children, for drill-down ------------------------------------------------------------------------------
@@ -118,6 +131,16 @@ def village_color(last: dt.date | None, today: dt.date, s: StatsSettings) -> str
     return "green"
 
 
+def crosses_soon(last: dt.date | None, today: dt.date, s: StatsSettings) -> bool:
+    """6个月内到线: the village crosses the next line it has not crossed yet (`warn_years`, or `dormant_years` for
+    an orange one) after today and at the latest on the day `soon_months` (6) months ahead."""
+    color = village_color(last, today, s)
+    if color == "red":
+        return False
+    line = crossing(last, s.dormant_years if color == "orange" else s.warn_years)
+    return today < line <= add_months(today, s.soon_months)
+
+
 def villages(*, user, org: Organization) -> list[Organization]:
     """Administrative villages of the subtree: the topmost organizations with place type 行政村 (a branch, or a
     村党委 whose branches serve the same village)."""
@@ -137,24 +160,43 @@ def _unit_of(path: str, units: dict[str, object]):
     return None
 
 
-def dormant_board(*, actor: Actor, org: Organization, today: dt.date) -> list[VillageRow]:
-    """Every village of the subtree with its last admission (max 入党时间 of its people), its colour, the days
-    it crosses the lines, and its activists and candidates with their earliest dates from the rule engine
-    (Dossier.computed). Lists names: audited."""
-    from dangjian.development.models import Dossier, DossierStatus
-
-    s = settings_for(org.path)
-    vs = villages(user=actor.user, org=org)
+def _village_lasts(*, user, org: Organization) -> tuple[list[Organization], dict[str, dt.date]]:
+    """The villages of the subtree and {village path: its last admission (max 入党时间 of its people)}."""
+    vs = villages(user=user, org=org)
     by_path = {v.path: v for v in vs}
-    ancestors = [org.path[:i] for i in range(SEGMENT, len(org.path), SEGMENT)]
-    towns = {o.path: o for o in Organization.objects.filter(subtree_q(org.path, "path") | Q(path__in=ancestors),
-                                                            kind=OrgKind.TOWNSHIP)}
     last: dict[str, dt.date] = {}
     for r in (Person.objects.filter(subtree_q(org.path, "org_path"), joined_on__isnull=False)
               .values("org_path").annotate(m=Max("joined_on")).order_by()):
         v = _unit_of(r["org_path"], by_path)
         if v is not None and (v.path not in last or r["m"] > last[v.path]):
             last[v.path] = r["m"]
+    return vs, last
+
+
+def dormant_counts(*, user, org: Organization, today: dt.date,
+                   settings_of: Callable[[str], StatsSettings] | None = None) -> dict[str, int]:
+    """{colour: villages} of the subtree, as on the board (the start page's warning counts; no names listed,
+    so not audited). Two queries, and one for the settings unless given."""
+    settings_of = settings_of or county_settings(org.path)
+    vs, last = _village_lasts(user=user, org=org)
+    out = dict.fromkeys(COLORS, 0)
+    for v in vs:
+        out[village_color(last.get(v.path), today, settings_of(v.path))] += 1
+    return out
+
+
+def dormant_board(*, actor: Actor, org: Organization, today: dt.date) -> list[VillageRow]:
+    """Every village of the subtree with its last admission (max 入党时间 of its people), its colour, the days
+    it crosses the lines, and its activists and candidates with their earliest dates from the rule engine
+    (Dossier.computed). Lists names: audited."""
+    from dangjian.development.models import Dossier, DossierStatus
+
+    settings_of = county_settings(org.path)
+    vs, last = _village_lasts(user=actor.user, org=org)
+    by_path = {v.path: v for v in vs}
+    ancestors = [org.path[:i] for i in range(SEGMENT, len(org.path), SEGMENT)]
+    towns = {o.path: o for o in Organization.objects.filter(subtree_q(org.path, "path") | Q(path__in=ancestors),
+                                                            kind=OrgKind.TOWNSHIP)}
     people: dict[str, list[dict]] = defaultdict(list)
     for d in (Dossier.objects.filter(subtree_q(org.path, "org_path"),
                                      status__in=[DossierStatus.ACTIVIST, DossierStatus.CANDIDATE])
@@ -169,11 +211,10 @@ def dormant_board(*, actor: Actor, org: Organization, today: dt.date) -> list[Vi
     out = []
     for v in vs:
         lv = last.get(v.path)
+        s = settings_of(v.path)
         warn_on, dormant_on = crossing(lv, s.warn_years), crossing(lv, s.dormant_years)
         color = village_color(lv, today, s)
-        soon = add_months(today, 6)
-        within_6m = color != "red" and ((warn_on is not None and today < warn_on <= soon and color != "orange")
-                                        or (dormant_on is not None and today < dormant_on <= soon))
+        within_6m = crosses_soon(lv, today, s)
         out.append(VillageRow(org=v, township=_unit_of(v.path, towns), last=lv, color=color, warn_on=warn_on,
                               dormant_on=dormant_on, within_6m=within_6m, people=people.get(v.path, [])))
     audit_log(actor=actor, action="stats.dormant_view", obj_type="organization", obj_id=org.code,
@@ -240,48 +281,88 @@ def quota_board(*, user, org: Organization, year: int) -> list[QuotaRow]:
 
 
 # --- rush admissions (突击发展, 细则第3条) ------------------------------------------------------------------
+RUSH_KINDS = {"quota": "超指标", "burst": "支部集中发展", "town_burst": "乡镇集中发展"}
+
+
 @dataclass
 class RushFlag:
     org: Organization
-    kind: str  # "quota" | "burst"
+    kind: str  # one of RUSH_KINDS
     reason: str
     people: list[dict]
 
 
-def rush_list(*, actor: Actor, org: Organization, year: int) -> list[RushFlag]:
-    """Organizations that admitted far more than their quota (more than quota × rush_ratio) in the year, and
-    branches that admitted `rush_count` or more within `rush_days` days. With the people and their dossiers.
-    Lists names: audited."""
-    s = settings_for(org.path)
+def _densest(rows: list[dict], days: int) -> list[dict]:
+    """The largest run of `rows` (ordered by 入党时间) within `days` consecutive days, both ends included."""
+    window = dt.timedelta(days=days - 1)
+    best: list[dict] = []
+    j = 0
+    for i in range(len(rows)):
+        while rows[i]["joined_on"] - rows[j]["joined_on"] > window:
+            j += 1
+        if i - j + 1 > len(best):
+            best = rows[j:i + 1]
+    return best
+
+
+def rush_flags(*, org: Organization, year: int,
+               settings_of: Callable[[str], StatsSettings] | None = None) -> list[RushFlag]:
+    """Organizations that admitted far more than their quota (more than quota × rush_ratio) in the year;
+    branches that admitted `rush_count` or more within `rush_days` days; townships that admitted
+    `rush_town_count` or more within `rush_days` days across their branches. Each with the county's own
+    thresholds (`county_settings`). Four queries, three with `settings_of` given; not audited (the caller
+    lists names or only counts them)."""
+    settings_of = settings_of or county_settings(org.path)
     rows = list(Person.objects.filter(subtree_q(org.path, "org_path"),
                                       joined_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
                 .values("id", "name", "org_path", "organization_id", "joined_on", "dossier__id")
                 .order_by("joined_on", "id"))
     flags: list[RushFlag] = []
-    quotas = list(Quota.objects.filter(subtree_q(org.path, "org_path"), year=year).select_related("organization"))
-    for q in quotas:
+    for q in Quota.objects.filter(subtree_q(org.path, "org_path"), year=year).select_related("organization"):
         inside = [r for r in rows if r["org_path"].startswith(q.org_path)]
-        if len(inside) > q.total * s.rush_ratio:
+        ratio = settings_of(q.org_path).rush_ratio
+        if len(inside) > q.total * ratio:
             flags.append(RushFlag(org=q.organization, kind="quota",
-                                  reason=f"{year}年发展 {len(inside)} 人，超过指标 {q.total} 人的 {s.rush_ratio} 倍",
+                                  reason=f"{year}年发展 {len(inside)} 人，超过指标 {q.total} 人的 {ratio} 倍",
                                   people=inside))
     by_org: dict[int, list[dict]] = defaultdict(list)
     for r in rows:
         by_org[r["organization_id"]].append(r)
-    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=list(by_org))}
-    window = dt.timedelta(days=s.rush_days - 1)
-    for org_id, rs in by_org.items():
-        best: list[dict] = []
-        j = 0
-        for i in range(len(rs)):
-            while rs[i]["joined_on"] - rs[j]["joined_on"] > window:
-                j += 1
-            if i - j + 1 > len(best):
-                best = rs[j:i + 1]
-        if len(best) >= s.rush_count:
-            flags.append(RushFlag(org=orgs[org_id], kind="burst",
+    ancestors = [org.path[:i] for i in range(SEGMENT, len(org.path) + 1, SEGMENT)]
+    found = list(Organization.objects.filter(Q(pk__in=list(by_org)) | (
+        (subtree_q(org.path, "path") | Q(path__in=ancestors)) & Q(kind=OrgKind.TOWNSHIP))))
+    orgs = {o.pk: o for o in found}
+    towns = {o.path: o for o in found if o.kind == OrgKind.TOWNSHIP}
+    by_town: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        t = _unit_of(r["org_path"], towns)
+        if t is not None:
+            by_town[t.path].append(r)
+    groups = [(orgs[k], rs, "burst", "rush_count") for k, rs in by_org.items()]
+    groups += [(towns[k], rs, "town_burst", "rush_town_count") for k, rs in by_town.items()]
+    for unit, rs, kind, limit in groups:
+        s = settings_of(unit.path)
+        best = _densest(rs, s.rush_days)
+        if len(best) >= getattr(s, limit):
+            where = f"（{len({r['organization_id'] for r in best})} 个党组织）" if kind == "town_burst" else ""
+            flags.append(RushFlag(org=unit, kind=kind,
                                   reason=f"{best[0]['joined_on']:%Y-%m-%d} 至 {best[-1]['joined_on']:%Y-%m-%d} "
-                                         f"{s.rush_days} 天内集中发展 {len(best)} 人", people=best))
+                                         f"{s.rush_days} 天内集中发展 {len(best)} 人{where}", people=best))
+    return sorted(flags, key=lambda f: (f.org.path, f.kind))
+
+
+def rush_list(*, actor: Actor, org: Organization, year: int) -> list[RushFlag]:
+    """`rush_flags` with the people and their dossiers, for the rush page. Lists names: audited."""
+    flags = rush_flags(org=org, year=year)
     audit_log(actor=actor, action="stats.rush_view", obj_type="organization", obj_id=org.code,
               detail={"year": year, "flags": len(flags)})
-    return sorted(flags, key=lambda f: (f.org.path, f.kind))
+    return flags
+
+
+def warning_counts(*, user, org: Organization, today: dt.date) -> dict:
+    """The start page's warnings beside the rule findings: villages by colour on the dormant board and this
+    year's rush-admission flags by kind. Six queries whatever the data (settings once for both)."""
+    settings_of = county_settings(org.path)
+    flags = rush_flags(org=org, year=today.year, settings_of=settings_of)
+    return {"dormant": dormant_counts(user=user, org=org, today=today, settings_of=settings_of),
+            "rush": len(flags), "rush_by_kind": {k: sum(f.kind == k for f in flags) for k in RUSH_KINDS}}

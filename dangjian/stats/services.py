@@ -64,8 +64,9 @@ def quota_set(*, actor: Actor, year: int, org_code: str, total, young) -> Quota:
 
 
 SETTING_FIELDS = {"dormant_years": ("长期未发展（年）", 1, 10), "warn_years": ("预警（年）", 1, 10),
-                  "warn_months": ("即将到期提前（月）", 1, 36), "rush_days": ("集中发展天数", 1, 60),
-                  "rush_count": ("集中发展人数", 2, 100)}
+                  "warn_months": ("即将到期提前（月）", 1, 36), "soon_months": ("即将到线提示（月）", 1, 36),
+                  "rush_days": ("集中发展天数", 1, 60), "rush_count": ("集中发展人数", 2, 100),
+                  "rush_town_count": ("集中发展人数（乡镇）", 2, 500)}
 
 
 @transaction.atomic
@@ -77,6 +78,9 @@ def stats_settings_update(*, actor: Actor, county: Organization, values: dict) -
         raise NotAllowed("只有县委组织部管理员可以修改统计设置")
     errors: dict[str, list[str]] = {}
     clean: dict = {}
+    # A value not given keeps the county's current one (the page always sends all of them).
+    current = StatsSettings.objects.filter(county=county).first() or StatsSettings(county=county)
+    values = {f: getattr(current, f) for f in [*SETTING_FIELDS, "rush_ratio"]} | dict(values)
     for field, (label, lo, hi) in SETTING_FIELDS.items():
         try:
             clean[field] = int(values.get(field))

@@ -28,8 +28,11 @@ from dangjian.stats.selectors import (
     rush_list,
     settings_for,
     structure,
+    warning_counts,
 )
 from dangjian.stats.services import SETTING_FIELDS, quota_set, quota_target_allowed, stats_settings_update
+
+SEVERAL_COUNTIES = (OrgKind.PROVINCE, OrgKind.CITY)
 
 
 def _period(request):
@@ -86,12 +89,13 @@ def dormant(request):
     today = clock.today()
     rows = dormant_board(actor=actor_from_request(request), org=org, today=today)
     s = settings_for(org.path)
+    several = org.kind in SEVERAL_COUNTIES  # the villages use their own county's settings (county_settings)
     if request.GET.get("format") == "xlsx":
         audit_log(actor=actor_from_request(request), action="stats.dormant_export", obj_type="organization",
                   obj_id=org.code, detail={"villages": len(rows)})
         return xlsx_response("长期未发展党员的村", [
             "乡镇", "村", "最近发展党员（入党时间）", "状态", f"满{s.warn_years}年未发展之日", f"满{s.dormant_years}年未发展之日",
-            "6个月内到线", "入党积极分子和发展对象（最早可确定为发展对象日期）"],
+            "即将到线" if several else f"{s.soon_months}个月内到线", "入党积极分子和发展对象（最早可确定为发展对象日期）"],
             [(r.township.name if r.township else "", r.org.name, r.last, r.color_label, r.warn_on, r.dormant_on,
               "是" if r.within_6m else "", "；".join(f"{p['name']}（{p['status']}"
                                                    f"{'，' + p['earliest'] if p['earliest'] else ''}）" for p in r.people))
@@ -99,7 +103,8 @@ def dormant(request):
     color = request.GET.get("color", "")
     shown = [r for r in rows if not color or r.color == color]
     return render(request, "stats/dormant.html", {"org": org, "rows": shown, "board": dormant_summary(rows),
-                                                  "settings": s, "color": color, "today": today})
+                                                  "settings": s, "color": color, "today": today,
+                                                  "several": several})
 
 
 @login_required
@@ -149,7 +154,8 @@ def rush(request):
         year = clock.today().year
     flags = rush_list(actor=actor_from_request(request), org=org, year=year)
     return render(request, "stats/rush.html", {"org": org, "flags": flags, "year": year,
-                                               "settings": settings_for(org.path)})
+                                               "settings": settings_for(org.path),
+                                               "several": org.kind in SEVERAL_COUNTIES})
 
 
 @login_required
@@ -183,7 +189,8 @@ def dashboard_context(user) -> dict | None:
                   keys=("members", "pipeline", "admissions", "admissions_by_year", "findings"))
     kids = children(user=user, org=org, as_of=today, start=start, end=today)
     m = f["members"]
-    return {"org": org, "f": f, "children": kids, "chart": {
+    return {"org": org, "f": f, "children": kids, "warnings": warning_counts(user=user, org=org, today=today),
+            "chart": {
         "structure": [["农村", m["rural_pct"]], ["35岁及以下", m["young_pct"]], ["高中及以上", m["hs_pct"]],
                       ["女性", m["women_pct"]], ["少数民族", m["minority_pct"]]],
         "funnel": [[s["label"], s["total"]] for s in f["pipeline"]],

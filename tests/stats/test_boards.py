@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
 
+from dangjian.core import clock
 from dangjian.core.audit import Actor
 from dangjian.core.errors import NotAllowed, OutOfScope
 from dangjian.development.models import Dossier
+from dangjian.orgs.models import OrgKind, PlaceType, Role
+from dangjian.orgs.services import org_create, user_create
 from dangjian.people.models import Person
 from dangjian.rules.dates import add_months, add_years
 from dangjian.stats.models import Quota, StatsSettings
-from dangjian.stats.selectors import dormant_board, dormant_summary, quota_board, rush_list
+from dangjian.stats.selectors import (
+    dormant_board,
+    dormant_counts,
+    dormant_summary,
+    quota_board,
+    rush_list,
+    warning_counts,
+)
 from dangjian.stats.services import quota_set, stats_settings_update
-from tests.conftest import add_person
+from tests.conftest import PASSWORD, add_person
 
 TODAY = dt.date(2026, 6, 30)
 
@@ -145,3 +157,125 @@ def test_admitting_far_more_than_the_quota_is_flagged(world, quota, admitted, fl
         admit(world, f"q{i}", world.v2 if i % 2 else world.v1, dt.date(2026, 1, 10) + dt.timedelta(days=40 * i))
     flags = rush_list(actor=Actor(user=world.users["county_admin"]), org=world.county, year=2026)
     assert [f.org.code for f in flags if f.kind == "quota"] == (["T100"] if flagged else [])
+
+
+# --- the "will cross soon" mark (6个月内到线), a county setting ----------------------------------------------------
+@pytest.mark.parametrize("soon_months, last, within", [
+    # Default 6 months (2026-06-30 + 6 months = 2026-12-30). Yellow: the 2-year line.
+    (None, dt.date(2024, 12, 29), True),  # none in 2 years from 2026-12-30: on the window's last day
+    (None, dt.date(2024, 12, 30), False),  # from 2026-12-31: one day too late (still yellow)
+    (None, dt.date(2024, 7, 1), True),  # crosses tomorrow
+    # Orange: the 3-year line.
+    (None, dt.date(2023, 12, 29), True),
+    (None, dt.date(2023, 12, 30), False),
+    (None, dt.date(2023, 6, 29), False),  # red already: nothing left to cross
+    # The county sets 3 months: 2026-09-30.
+    (3, dt.date(2024, 9, 29), True),
+    (3, dt.date(2024, 9, 30), False),
+    (3, dt.date(2024, 12, 29), False),
+])
+def test_a_village_is_marked_when_it_will_cross_a_line_within_the_countys_months(world, soon_months, last, within):
+    if soon_months is not None:
+        stats_settings_update(actor=Actor(user=world.users["county_admin"]), county=world.county,
+                              values={"soon_months": soon_months})
+    admit(world, "a", world.v1, last)
+    row, _rows = row_for(world, world.v1)
+    assert row.within_6m is within
+
+
+def test_the_board_page_and_export_name_the_countys_months(world):
+    StatsSettings.objects.create(county=world.county, soon_months=4)
+    admit(world, "a", world.v1, dt.date(2024, 7, 15))
+    client = world.client("county_admin")
+    with clock.frozen(TODAY):
+        page = client.get("/stats/dormant/?org=T000").content.decode()
+        r = client.get("/stats/dormant/?org=T000&format=xlsx")
+    assert "4个月内到线" in page and "6个月内到线" not in page
+    rows = list(load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.values)
+    assert rows[0][6] == "4个月内到线"
+    assert {row[1]: row[6] for row in rows[1:]}["东村党支部"] == "是"
+
+
+# --- rush admissions over a township's branches ------------------------------------------------------------------
+@pytest.mark.parametrize("admissions, flagged", [
+    ((("v1", 0), ("v2", 2), ("v1", 4), ("v2", 6)), True),  # 4 within 7 days, both ends included
+    ((("v1", 0), ("v2", 2), ("v1", 4), ("v2", 7)), False),  # the fourth on the 8th day
+    ((("v1", 0), ("v2", 2), ("v1", 4)), False),  # 3: below the township's 4
+    ((("v1", 0), ("v2", 1), ("w1", 2), ("w1", 3)), False),  # two townships, two each
+])
+def test_many_admissions_across_a_townships_branches_within_a_few_days_are_flagged(world, admissions, flagged):
+    StatsSettings.objects.create(county=world.county, rush_count=3, rush_town_count=4, rush_days=7)
+    start = dt.date(2026, 4, 1)
+    for i, (village, day) in enumerate(admissions):
+        admit(world, f"t{i}", getattr(world, village), start + dt.timedelta(days=day))
+    flags = rush_list(actor=Actor(user=world.users["county_admin"]), org=world.county, year=2026)
+    town = [f for f in flags if f.kind == "town_burst"]
+    assert [f.org.code for f in town] == (["T100"] if flagged else [])
+    assert not [f for f in flags if f.kind == "burst"]  # no branch reaches its own 3
+    if flagged:
+        assert len(town[0].people) == 4 and "（2 个党组织）" in town[0].reason
+        # The township's own organizer sees it; the other township's does not.
+        mine = rush_list(actor=Actor(user=world.users["town_organizer"]), org=world.t1, year=2026)
+        assert [f.kind for f in mine] == ["town_burst"]
+
+
+def test_a_branch_burst_is_flagged_for_the_branch_and_its_township_only_at_the_townships_threshold(world):
+    for i in range(3):
+        admit(world, f"b{i}", world.v1, dt.date(2026, 4, 1) + dt.timedelta(days=i))
+    flags = rush_list(actor=Actor(user=world.users["county_admin"]), org=world.county, year=2026)
+    assert [(f.org.code, f.kind) for f in flags] == [("T101", "burst")]  # default township threshold: 10
+    stats_settings_update(actor=Actor(user=world.users["county_admin"]), county=world.county,
+                          values={"rush_town_count": 3})
+    flags = rush_list(actor=Actor(user=world.users["county_admin"]), org=world.county, year=2026)
+    assert [(f.org.code, f.kind) for f in flags] == [("T100", "town_burst"), ("T101", "burst")]
+
+
+# --- a view over several counties uses each county's settings ----------------------------------------------------
+def _province(world):
+    sys_actor = Actor()
+    prov = org_create(actor=sys_actor, code="P000", name="测试省委", kind=OrgKind.PROVINCE, check_scope=False)
+    out = {}
+    for c in ("A", "B"):
+        county = org_create(actor=sys_actor, code=f"P{c}00", name=f"{c}县委", kind=OrgKind.COUNTY, parent=prov,
+                            check_scope=False)
+        town = org_create(actor=sys_actor, code=f"P{c}10", name=f"{c}镇党委", kind=OrgKind.TOWNSHIP, parent=county,
+                          check_scope=False)
+        village = org_create(actor=sys_actor, code=f"P{c}11", name=f"{c}村党支部", kind=OrgKind.BRANCH, parent=town,
+                             place_type=PlaceType.VILLAGE, check_scope=False)
+        out[c] = (county, town, village)
+    user = user_create(actor=sys_actor, username="province", password=PASSWORD, organization=prov,
+                       role=Role.COUNTY_ADMIN, must_change_password=False)
+    world.users["county_admin"] = user  # add_person registers people as this user: now the province's
+    return prov, user, out
+
+
+def test_a_province_view_colours_each_village_by_its_own_countys_windows(world):
+    prov, user, counties = _province(world)
+    StatsSettings.objects.create(county=counties["A"][0], dormant_years=2, warn_years=1)
+    for c in ("A", "B"):
+        admit(world, f"p{c}", counties[c][2], dt.date(2024, 1, 1))  # 2½ years before TODAY
+    rows = {r.org.code: r for r in dormant_board(actor=Actor(user=user), org=prov, today=TODAY)}
+    assert (rows["PA11"].color, rows["PB11"].color) == ("red", "orange")  # A: 2 years is its red line
+    assert dormant_counts(user=user, org=prov, today=TODAY) == {"red": 1, "orange": 1, "yellow": 0, "green": 0}
+
+
+def test_a_province_view_flags_rush_admissions_by_each_countys_thresholds(world):
+    prov, user, counties = _province(world)
+    StatsSettings.objects.create(county=counties["A"][0], rush_count=2)
+    for c in ("A", "B"):
+        for i in range(2):
+            admit(world, f"r{c}{i}", counties[c][2], dt.date(2026, 4, 1) + dt.timedelta(days=i))
+    flags = rush_list(actor=Actor(user=user), org=prov, year=2026)
+    assert [(f.org.code, f.kind) for f in flags] == [("PA11", "burst")]  # B keeps the default 3
+
+
+# --- the start page's warning counts -------------------------------------------------------------------------------
+def test_the_warning_counts_are_the_boards_colours_and_the_rush_flags(world):
+    admit(world, "a", world.v1, dt.date(2024, 12, 1))  # yellow on TODAY
+    for i in range(3):
+        admit(world, f"w{i}", world.w1, dt.date(2026, 4, 1) + dt.timedelta(days=i))  # a burst; w1 green
+    w = warning_counts(user=world.users["county_admin"], org=world.county, today=TODAY)
+    assert w["dormant"] == {"red": 1, "orange": 0, "yellow": 1, "green": 1}  # v2: never
+    assert (w["rush"], w["rush_by_kind"]) == (1, {"quota": 0, "burst": 1, "town_burst": 0})
+    mine = warning_counts(user=world.users["town_organizer"], org=world.t1, today=TODAY)
+    assert (mine["dormant"]["red"], mine["dormant"]["yellow"], mine["rush"]) == (1, 1, 0)

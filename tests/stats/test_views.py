@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from dangjian.core import clock
 from dangjian.people.models import Person
 from dangjian.stats.models import Quota, StatsSettings
 from tests.conftest import add_person
@@ -119,13 +120,22 @@ def test_a_refused_quota_post_writes_nothing(admitted, persona, body, status, me
 def test_the_county_admin_changes_the_settings_and_bad_values_are_named(admitted):
     client = admitted.client("county_admin")
     bad = client.post("/stats/settings/", {"dormant_years": "2", "warn_years": "2", "warn_months": "12",
-                                           "rush_ratio": "1.5", "rush_days": "7", "rush_count": "3"})
+                                           "soon_months": "6", "rush_ratio": "1.5", "rush_days": "7",
+                                           "rush_count": "3", "rush_town_count": "10"})
     assert bad.status_code == 400 and "预警（年）：应少于长期未发展（年）" in bad.content.decode()
     assert not StatsSettings.objects.exists()
     ok = client.post("/stats/settings/", {"dormant_years": "3", "warn_years": "1", "warn_months": "6",
-                                          "rush_ratio": "2", "rush_days": "5", "rush_count": "4"})
+                                          "soon_months": "4", "rush_ratio": "2", "rush_days": "5", "rush_count": "4",
+                                          "rush_town_count": "8"})
     assert ok.status_code == 302
-    assert StatsSettings.objects.get().warn_years == 1
+    row = StatsSettings.objects.get()
+    assert (row.warn_years, row.soon_months, row.rush_town_count) == (1, 4, 8)
+    bad = client.post("/stats/settings/", {"dormant_years": "3", "warn_years": "1", "warn_months": "6",
+                                           "soon_months": "0", "rush_ratio": "2", "rush_days": "5", "rush_count": "4",
+                                           "rush_town_count": "1"})
+    assert bad.status_code == 400
+    assert "应在 1 至 36 之间" in bad.content.decode() and "应在 2 至 500 之间" in bad.content.decode()
+    assert StatsSettings.objects.get().soon_months == 4
 
 
 def test_the_rush_page_lists_flags_with_links_to_the_dossiers(admitted):
@@ -143,3 +153,34 @@ def test_the_api_gives_the_same_figures(admitted):
     assert body["figures"]["members"]["total"] == 3
     assert body["figures"]["admissions"]["total"] == 1
     assert admitted.client("town_organizer").get("/api/stats/T200").status_code == 404
+
+
+def _children_table(page: str) -> dict[str, tuple[int, int, int]]:
+    table = re.search(r'<table[^>]*id="children-table".*?</table>', page, re.S).group(0)
+    return {name: (int(a), int(b), int(c)) for name, a, b, c in re.findall(
+        r'<a href="[^"]*">([^<]+)</a></td><td class="text-end">(\d+)</td><td class="text-end">(\d+)</td>'
+        r'<td class="text-end">(\d+)</td>', table)}
+
+
+def test_the_childrens_table_counts_as_at_the_report_date_like_the_summary(admitted):
+    client = admitted.client("county_admin")
+    past = client.get("/stats/?org=T000&as_of=2025-02-28&start=2025-01-01&end=2025-12-31").content.decode()
+    # 新一 was admitted on 2025-03-01 (no dossier: in no stage on 2025-02-28); the summary says the same.
+    assert "党员3人" in past
+    assert _children_table(past) == {"甲镇党委": (2, 1, 1), "乙镇党委": (1, 1, 0)}
+    now = client.get("/stats/?org=T000&start=2025-01-01&end=2025-12-31").content.decode()
+    assert _children_table(now) == {"甲镇党委": (3, 2, 1), "乙镇党委": (1, 1, 0)}
+
+
+def test_the_dashboard_counts_dormant_villages_and_rush_admissions_among_the_warnings(admitted):
+    for i in range(3):
+        p = add_person(admitted, f"r{i}", admitted.w1, f"突击{'甲乙丙'[i]}", birth=dt.date(1990, 1, 1 + i),
+                       party_status="probationary", status_date=dt.date(2026, 5, 1))
+        Person.objects.filter(pk=p.pk).update(joined_on=dt.date(2026, 5, 1 + i))
+    with clock.frozen(dt.date(2026, 6, 30)):
+        page = admitted.client("county_admin").get("/").content.decode()
+        mine = admitted.client("town_organizer").get("/").content.decode()
+    # 东村 last admitted 2025-03-01: yellow; 西村 never: red; 南村 2026: green, with a burst of three.
+    assert re.search(r'id="warn-dormant"><span[^>]*>1</span> / <span[^>]*>0</span> / <span[^>]*>1</span>', page)
+    assert re.search(r'id="warn-rush">1<', page) and "支部集中 1" in page
+    assert re.search(r'id="warn-rush">0<', mine)
