@@ -13,7 +13,15 @@ from dangjian import rules
 from dangjian.development.stepdefs import RecordView, assemble
 from dangjian.ledgers import columns, reader
 from dangjian.ledgers.rows import Issue, ParsedRow, parse_row
-from dangjian.ledgers.services import PersonData, Progress, RowPlan, build_steps, file_issue, limits
+from dangjian.ledgers.services import (
+    PersonData,
+    Progress,
+    RowPlan,
+    build_steps,
+    file_issue,
+    hidden_issues,
+    limits,
+)
 from dangjian.people import idnumber
 
 CHUNK = 500
@@ -106,10 +114,13 @@ def ledger_check(*, path: Path | str, mapping: dict[int, str] | None = None, con
         result.warnings.append(Issue(r1, None, None, f"合并单元格 {reader.column_letter(c1 - 1)}{r1}:"
                                                      f"{reader.column_letter(c2 - 1)}{r2}：只按第一格的内容检查"))
     chunk: list[ParsedRow] = []
+    hidden: list[int] = []
     for number, raw in table.rows():
         row = parse_row(number, raw, mapping, table.headers, table.formulas)
         if row is None:
             continue
+        if number in table.hidden_rows:
+            hidden.append(number)
         result.rows += 1
         chunk.append(row)
         if len(chunk) >= CHUNK:
@@ -119,6 +130,7 @@ def ledger_check(*, path: Path | str, mapping: dict[int, str] | None = None, con
                 progress(result.rows, table.data_rows, "检查")
     if chunk:
         _check_chunk(chunk, table, config or {}, as_of, result)
+    result.warnings[:0] = hidden_issues(table, mapping, hidden, doing="检查")
     if progress:
         progress(result.rows, table.data_rows, "检查")
     return result, table

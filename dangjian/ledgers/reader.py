@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dangjian.ledgers import cells, columns
+from dangjian.ledgers import biff, cells, columns
 
 HEADER_SCAN_ROWS = 30
 
@@ -45,6 +45,8 @@ class Table:
     encoding: str = ""
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row1, col1, row2, col2), 1-based
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, col index 0-based)
+    hidden_rows: set[int] = field(default_factory=set)  # Excel row numbers (xlsx, xls)
+    hidden_cols: set[int] = field(default_factory=set)  # column indexes, 0-based (xlsx, xls)
     other_sheets: list[str] = field(default_factory=list)
     _source: object = None
     _first_row: int = 1
@@ -197,27 +199,50 @@ def _xlsx_sheet_xml(zf: zipfile.ZipFile, sheet_index: int) -> str | None:
 
 
 _FORMULA_CELL = re.compile(rb"<c r=\"([A-Z]+)(\d+)\"[^>]*>\s*<f[\s>/]")
+_HIDDEN_ROW = re.compile(rb"<row\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")
+_HIDDEN_COL = re.compile(rb"<col\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")
+_ATTR_R = re.compile(rb"\br=\"(\d+)\"")
+_ATTR_MIN = re.compile(rb"\bmin=\"(\d+)\"")
+_ATTR_MAX = re.compile(rb"\bmax=\"(\d+)\"")
 
 
-def _xlsx_formulas(path: Path, sheet_index: int) -> set[tuple[int, int]]:
-    """Cells holding a formula, found in the sheet XML (calamine gives only the cached values)."""
-    found: set[tuple[int, int]] = set()
+def _col_index(letters: bytes) -> int:
+    col = 0
+    for ch in letters.decode():
+        col = col * 26 + ord(ch) - 64
+    return col - 1
+
+
+def _xlsx_facts(path: Path, sheet_index: int) -> tuple[set[tuple[int, int]], set[int], set[int]]:
+    """Cells holding a formula, hidden rows (Excel numbers) and hidden columns (0-based), found in the sheet
+    XML: calamine gives only the cached values and says nothing about visibility."""
+    formulas: set[tuple[int, int]] = set()
+    rows: set[int] = set()
+    cols: set[int] = set()
     with zipfile.ZipFile(path) as zf:
         name = _xlsx_sheet_xml(zf, sheet_index)
         if not name or name not in zf.namelist():
-            return found
+            return formulas, rows, cols
         tail = b""
         with zf.open(name) as fh:
             while chunk := fh.read(4 * 1024 * 1024):
                 buf = tail + chunk
                 if b"<f" in buf:
                     for m in _FORMULA_CELL.finditer(buf):
-                        col = 0
-                        for ch in m.group(1).decode():
-                            col = col * 26 + ord(ch) - 64
-                        found.add((int(m.group(2)), col - 1))
+                        formulas.add((int(m.group(2)), _col_index(m.group(1))))
+                if b"hidden=" in buf:
+                    for m in _HIDDEN_ROW.finditer(buf):
+                        r = _ATTR_R.search(m.group(0))
+                        if r:
+                            rows.add(int(r.group(1)))
+                    for m in _HIDDEN_COL.finditer(buf):
+                        lo, hi = _ATTR_MIN.search(m.group(0)), _ATTR_MAX.search(m.group(0))
+                        if lo:
+                            first = int(lo.group(1))
+                            last = min(int(hi.group(1)) if hi else first, 16384)
+                            cols.update(range(first - 1, last))
                 tail = buf[-512:]
-    return found
+    return formulas, rows, cols
 
 
 def open_table(path: Path | str, *, limits: Limits = Limits()) -> Table:
@@ -306,11 +331,18 @@ def _open_excel(path: Path, fmt: str, limits: Limits) -> Table:
     for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []:
         if r2 + 1 >= table.header_row:
             table.merged.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+    formulas: set[tuple[int, int]] = set()
     if fmt == "xlsx":
         try:
-            table.formulas = {(r, c) for r, c in _xlsx_formulas(path, index) if r > table.header_row}
+            formulas, table.hidden_rows, table.hidden_cols = _xlsx_facts(path, index)
         except (zipfile.BadZipFile, KeyError, OSError):
-            table.formulas = set()
+            pass
+    else:
+        facts = biff.sheet_facts(path.read_bytes(), sheet_name=metas[index].name, sheet_index=index)
+        if facts is not None:
+            formulas, table.hidden_rows, table.hidden_cols = facts.formulas, facts.hidden_rows, facts.hidden_cols
+    table.formulas = {(r, c) for r, c in formulas if r > table.header_row}
+    table.hidden_rows = {r for r in table.hidden_rows if r > table.header_row}
     return table
 
 

@@ -96,6 +96,35 @@ def file_issue(message: str) -> Issue:
     return Issue(None, None, None, message)
 
 
+def _ranges(numbers: list[int], cap: int = 20) -> str:
+    """5、8–10、12 (the first `cap` runs, then 等)."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = "、".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:cap])
+    return text + ("等" if len(runs) > cap else "")
+
+
+def hidden_issues(table: reader.Table, mapping: dict[int, str], rows_with_data: list[int], *,
+                  doing: str = "导入") -> list[Issue]:
+    """Warnings for hidden rows holding data and hidden columns that are read: they are imported (or checked)
+    like the others, but the user never saw them in Excel (docs/decisions.md: a warning, not a refusal)."""
+    out: list[Issue] = []
+    if rows_with_data:
+        out.append(file_issue(f"第 {_ranges(rows_with_data)} 行（共 {len(rows_with_data)} 行）在 Excel 中是隐藏的"
+                              f"（隐藏行、筛选或分组折叠）：这些行照常{doing}，但打开表格时看不到。"
+                              f"请在 Excel 中取消隐藏（或取消筛选）核对后再{'确认导入' if doing == '导入' else '使用结果'}"))
+    for i in sorted(c for c in table.hidden_cols if c in mapping):
+        label = table.headers[i] if i < len(table.headers) else f"第{i + 1}列"
+        out.append(Issue(None, label, None, f"列「{label}」（{reader.column_letter(i)} 列）在 Excel 中是隐藏的："
+                                            f"该列照常{doing}，但打开表格时看不到。请取消隐藏核对后再"
+                                            f"{'确认导入' if doing == '导入' else '使用结果'}", i))
+    return out
+
+
 # --- organizations ------------------------------------------------------------------------------------
 class OrgIndex:
     """The organizations a user may write into, found by code or by name. An unknown name and a name outside
@@ -240,10 +269,13 @@ class ImportRun:
                                        "合并后只有第一格有内容，其余行会被当成空白。请取消合并，并在每一行填上内容",
                                        c1 - 1))
         chunk: list[ParsedRow] = []
+        hidden: list[int] = []
         for number, raw in t.rows():
             row = parse_row(number, raw, self.mapping, t.headers, t.formulas)
             if row is None:
                 continue
+            if number in t.hidden_rows:
+                hidden.append(number)
             self.s.rows += 1
             if self.s.rows > settings.LEDGER_MAX_ROWS:
                 self.s.errors.append(file_issue(f"数据超过一次导入的上限 {settings.LEDGER_MAX_ROWS} 行，请分成几个文件"))
@@ -256,6 +288,7 @@ class ImportRun:
             self._chunk(chunk)
         if self.s.rows == 0 and not self.s.errors:
             self.s.errors.append(file_issue("表头下面没有任何数据行"))
+        self.s.warnings[:0] = hidden_issues(t, self.mapping, hidden)
         return self.s
 
     def _chunk(self, rows: list[ParsedRow]) -> None:

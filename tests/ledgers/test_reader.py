@@ -196,3 +196,90 @@ def test_an_xls_written_by_the_old_writer_library_keeps_its_dates(tmp_path):
     path = write_xls(tmp_path / "old.xls", [["姓名", "身份证号", "申请入党时间"], ["张三", "1", dt.date(2020, 1, 2)]])
     table, data = _header(path)
     assert data[0][2] == dt.date(2020, 1, 2)
+
+
+def _hidden_xlsx(path, rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    ws.row_dimensions[3].hidden = True  # the second and third people: filtered out of sight
+    ws.row_dimensions[4].hidden = True
+    ws.row_dimensions[7].hidden = True  # an empty hidden row says nothing
+    ws.column_dimensions["F"].hidden = True  # 申请入党时间: read, yet unseen
+    ws.column_dimensions["K"].hidden = True  # not a ledger column: not read, nothing to say
+    wb.save(path)
+    return path
+
+
+def _hidden_xls(path, rows):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("台账")
+    for i, r in enumerate(rows):
+        for j, v in enumerate(r):
+            if v is not None:
+                ws.write(i, j, v)
+    for i in (2, 3, 6):
+        ws.row(i).hidden = True
+    ws.col(5).hidden = True
+    ws.col(10).hidden = True
+    wb.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("make", [_hidden_xlsx, _hidden_xls], ids=["xlsx", "xls"])
+def test_hidden_rows_and_columns_are_named_in_a_warning_and_import_as_usual(world, today, tmp_path, make):
+    rows, _ = activist_rows(4)
+    rows[0].append("备用")
+    path = make(tmp_path / f"hidden.{make.__name__[-4:]}", rows)
+    table = reader.open_table(path)
+    assert table.hidden_rows == {3, 4, 7} and {5, 10} <= table.hidden_cols
+    s = ledger_import(actor=Actor(user=world.users["town_organizer"]), path=path)
+    assert s.valid and s.rows == 4
+    hidden = [w for w in s.warnings if "隐藏" in w.message]
+    assert [(w.row, w.column) for w in hidden] == [(None, None), (None, "申请入党时间")]
+    assert hidden[0].message.startswith("第 3–4 行（共 2 行）在 Excel 中是隐藏的")
+    assert "列「申请入党时间」（F 列）在 Excel 中是隐藏的" in hidden[1].message
+    done = ledger_import(actor=Actor(user=world.users["town_organizer"]), path=path, commit=True)
+    assert done.committed and done.created == 4  # a warning: the rows are imported, the user was told
+
+
+def test_hidden_rows_are_named_by_the_check_up_too(world, today, tmp_path):
+    from dangjian.ledgers.checkup import ledger_check
+
+    rows, _ = activist_rows(4)
+    result, _ = ledger_check(path=_hidden_xlsx(tmp_path / "h.xlsx", rows), as_of=today)
+    assert any(w.message.startswith("第 3–4 行（共 2 行）在 Excel 中是隐藏的") and "照常检查" in w.message
+               for w in result.warnings)
+
+
+def test_formulas_in_an_xls_are_errors_as_in_an_xlsx(world, today, tmp_path):
+    import xlwt
+
+    rows, _ = activist_rows(2)
+    rows[0].append("年龄")
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("台账")
+    rows[2][5] = xlwt.Formula("\"2023/3/1\"")  # 申请入党时间 of the second person
+    for i, r in enumerate(rows):
+        for j, v in enumerate(r):
+            ws.write(i, j, v)
+    ws.write(1, 10, xlwt.Formula("2025-1995"))  # not imported: fine
+    path = tmp_path / "formula.xls"
+    wb.save(str(path))
+    assert reader.open_table(path).formulas == {(2, 10), (3, 5)}  # the unread column is not reported below
+    before = row_counts(), people_fingerprint()
+    s = ledger_import(actor=Actor(user=world.users["town_organizer"]), path=path, commit=True)
+    assert not s.committed
+    assert [(e.row, e.column) for e in s.errors if "公式" in e.message] == [(3, "申请入党时间")]
+    assert (row_counts(), people_fingerprint()) == before
+
+
+def test_an_xls_whose_structure_cannot_be_followed_still_reads_without_the_extra_checks():
+    from dangjian.ledgers import biff
+
+    assert biff.sheet_facts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 600, sheet_name="x", sheet_index=0) is None
