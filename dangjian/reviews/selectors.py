@@ -197,7 +197,7 @@ def review_levels(*, user, dossier: Dossier) -> list[ReviewLevel]:
         latest[rec.step] = rec
     levels = [_record_level("支部委员会审查", latest.get("S12"), "S12"),
               _record_level("乡镇党委预审", latest.get("S13"), "S13")]
-    for c in visible_to(user, CountyReview).filter(dossier=dossier).select_related("entered_by"):
+    for c in visible_to(user, CountyReview).filter(dossier=dossier):
         levels.append(ReviewLevel("县委组织部复审", "", c.reviewed_on, c.get_result_display(), c.result == "pass",
                                   c.reviewer, [c.opinion]))
     return levels
