@@ -52,3 +52,21 @@ def test_the_statistics_pages_fit_a_phone(phone, demo):
     for path in ("/", "/stats/", "/stats/dormant/", "/stats/quotas/"):
         phone.goto(f"{demo.url}{path}")
         assert no_horizontal_overflow(phone), path
+
+
+def test_the_dashboards_warning_counts_are_the_boards_and_lead_to_them(page, demo):
+    login(page, demo, "county_admin")
+    page.goto(f"{demo.url}/")
+    counts = [int(t) for t in page.locator("#warn-dormant span").all_inner_texts()]
+    rush = int(page.locator("#warn-rush").inner_text())
+    with page.expect_navigation():
+        page.get_by_role("link", name="长期未发展党员的村").first.click()
+    assert "/stats/dormant/" in page.url
+    rows = page.locator("#board tbody tr")
+    per_colour = [sum(int(rows.nth(i).locator("td").nth(c).inner_text()) for i in range(rows.count()))
+                  for c in (1, 2, 3)]
+    assert per_colour == counts
+    page.goto(f"{demo.url}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="今年突击发展提示").click()
+    assert page.locator(".card .badge").count() == rush
