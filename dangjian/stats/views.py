@@ -189,7 +189,10 @@ def dashboard_context(user) -> dict | None:
                   keys=("members", "pipeline", "admissions", "admissions_by_year", "findings"))
     kids = children(user=user, org=org, as_of=today, start=start, end=today)
     m = f["members"]
-    return {"org": org, "f": f, "children": kids, "warnings": warning_counts(user=user, org=org, today=today),
+    # A province's or city's start page would read every village and a year's admissions of the province on each
+    # visit (seconds): its warning counts are on the boards themselves.
+    warnings = None if org.kind in SEVERAL_COUNTIES else warning_counts(user=user, org=org, today=today)
+    return {"org": org, "f": f, "children": kids, "warnings": warnings,
             "chart": {
         "structure": [["农村", m["rural_pct"]], ["35岁及以下", m["young_pct"]], ["高中及以上", m["hs_pct"]],
                       ["女性", m["women_pct"]], ["少数民族", m["minority_pct"]]],

@@ -184,3 +184,17 @@ def test_the_dashboard_counts_dormant_villages_and_rush_admissions_among_the_war
     assert re.search(r'id="warn-dormant"><span[^>]*>1</span> / <span[^>]*>0</span> / <span[^>]*>1</span>', page)
     assert re.search(r'id="warn-rush">1<', page) and "支部集中 1" in page
     assert re.search(r'id="warn-rush">0<', mine)
+
+
+def test_a_provinces_start_page_leaves_the_warning_counts_to_the_boards(admitted):
+    from dangjian.core.audit import Actor
+    from dangjian.orgs.models import OrgKind, Role
+    from dangjian.orgs.services import org_create, user_create
+    from tests.conftest import PASSWORD
+
+    prov = org_create(actor=Actor(), code="P000", name="测试省委", kind=OrgKind.PROVINCE, check_scope=False)
+    admitted.users["province"] = user_create(actor=Actor(), username="province", password=PASSWORD,
+                                             organization=prov, role=Role.READONLY, must_change_password=False)
+    page = admitted.client("province").get("/").content.decode()
+    assert 'id="dashboard-data"' in page and 'id="warn-dormant"' not in page
+    assert 'id="warn-dormant"' in admitted.client("readonly").get("/").content.decode()
