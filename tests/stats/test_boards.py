@@ -217,6 +217,8 @@ def test_many_admissions_across_a_townships_branches_within_a_few_days_are_flagg
         # The township's own organizer sees it; the other township's does not.
         mine = rush_list(actor=Actor(user=world.users["town_organizer"]), org=world.t1, year=2026)
         assert [f.kind for f in mine] == ["town_burst"]
+        page = world.client("town_organizer").get("/stats/rush/?org=T100&year=2026").content.decode()
+        assert "乡镇集中发展" in page and "7 天内发展 4 人及以上（各支部合计）" in page
 
 
 def test_a_branch_burst_is_flagged_for_the_branch_and_its_township_only_at_the_townships_threshold(world):
