@@ -80,8 +80,19 @@ def clean(value: Any) -> Any:
         return value
     if t is dt.date:
         return value.isoformat()
-    if t is dict and all(type(k) is str for k in value):
-        return {k: clean(v) for k, v in value.items()}
+    if t is dict:
+        out = {}
+        for k, v in value.items():  # the scalar cases inline: a call per value costs more than the value
+            if type(k) is not str:
+                return scrub(_plain(value))
+            tv = type(v)
+            if v is None or tv is int or tv is bool or tv is float:
+                out[k] = v
+            elif tv is str:
+                out[k] = scrub(v) if len(v) >= 18 else v
+            else:
+                out[k] = clean(v)
+        return out
     if t is list or t is tuple:
         return [clean(v) for v in value]
     return scrub(_plain(value))
@@ -91,12 +102,15 @@ _PAYLOAD_FIELDS = ("at", "user_id", "username", "org_code", "ip", "request_id", 
                    "object_id", "result", "before", "after", "detail")
 
 
+# What `_row_payload`'s json.dumps(…) builds on every call, built once.
+_PAYLOAD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _payload_hash(prev_hash: str, values: dict) -> str:
     # Exactly `compute_hash` of the entry these values make (`at` an aware UTC datetime).
     data = {k: values[k] for k in _PAYLOAD_FIELDS}
     data["at"] = values["at"].isoformat()
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + text).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + _PAYLOAD_ENCODER.encode(data)).encode()).hexdigest()
 
 
 def _row_payload(e: AuditEntry) -> str:

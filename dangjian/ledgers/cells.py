@@ -8,6 +8,7 @@ Every parser raises `CellError` with a message fit to show next to the row and c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -27,6 +28,7 @@ _YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_SPACES = re.compile(r"\s+")
 _RANGE = re.compile(r"\s*(?:至|到|~|～|—|–|－|--)\s*")
 
 
@@ -207,11 +209,17 @@ def id_number(value: Any) -> str:
         raise CellError(str(exc)) from None
 
 
+@functools.lru_cache(maxsize=4096)
+def _choice_key(text: str) -> str:
+    # A ledger repeats a handful of labels (男, 高中, 正式党员) 100,000 times: normalize each once.
+    return _SPACES.sub("", _norm(text))
+
+
 def choice(value: Any, synonyms: dict[str, str], what: str) -> str:
     """A label from a closed list ("党支部书记", "男"), by its Chinese label, a common synonym or its code."""
     if is_empty(value):
         return ""
-    key = re.sub(r"\s+", "", _norm(str(value)))
+    key = _choice_key(value if isinstance(value, str) else str(value))
     if key in synonyms:
         return synonyms[key]
     shown = "、".join(dict.fromkeys(k for k in synonyms if not k.isascii()))

@@ -70,29 +70,19 @@ class ParsedRow:
                      self.cols.get(key))
 
 
-def _parse(col_kind: str, value: Any, key: str) -> Any:
-    c = COLUMNS[key]
-    if col_kind == "text" or col_kind == "org":
-        return cells.text(value, max_length=200 if key == "remark" else 100)
-    if col_kind == "id":
-        return cells.id_number(value)
-    if col_kind == "date":
-        return cells.date(value)
-    if col_kind == "ym_date":
-        return cells.year_month_or_date(value)
-    if col_kind == "dates":
-        return cells.date_list(value)
-    if col_kind == "range":
-        return cells.date_range(value)
-    if col_kind == "int":
-        return cells.integer(value)
-    if col_kind == "names":
-        return cells.names(value)
-    if col_kind == "choice":
-        return cells.choice(value, c.synonyms, c.label)
-    if col_kind == "multi":
-        return cells.multi_choice(value, c.synonyms, c.label)
-    return None
+_PARSERS: dict[str, Any] = {
+    "text": lambda value, c: cells.text(value, max_length=200 if c.key == "remark" else 100),
+    "org": lambda value, c: cells.text(value, max_length=100),
+    "id": lambda value, c: cells.id_number(value),
+    "date": lambda value, c: cells.date(value),
+    "ym_date": lambda value, c: cells.year_month_or_date(value),
+    "dates": lambda value, c: cells.date_list(value),
+    "range": lambda value, c: cells.date_range(value),
+    "int": lambda value, c: cells.integer(value),
+    "names": lambda value, c: cells.names(value),
+    "choice": lambda value, c: cells.choice(value, c.synonyms, c.label),
+    "multi": lambda value, c: cells.multi_choice(value, c.synonyms, c.label),
+}
 
 
 def parse_row(number: int, row: list, mapping: dict[int, str], headers: list[str],
@@ -116,12 +106,13 @@ def parse_row(number: int, row: list, mapping: dict[int, str], headers: list[str
         out.cols[key] = i
         out.raw[key] = value
         label = headers[i] if i < len(headers) and headers[i] else col.label
-        if (number, i) in formulas or cells.is_formula_text(value):
+        if (number, i) in formulas or (isinstance(value, str) and "=" in value and cells.is_formula_text(value)):
             out.errors.append(Issue(number, label, shown(key, value),
                                     "单元格是公式，不是填写的值：请复制该列后“选择性粘贴→数值”，再导入", i))
             continue
+        parser = _PARSERS.get(col.kind)
         try:
-            parsed = _parse(col.kind, value, key)
+            parsed = None if parser is None else parser(value, col)
         except cells.CellError as exc:
             out.errors.append(Issue(number, label, shown(key, value), f"{col.label}：{exc}", i))
             continue

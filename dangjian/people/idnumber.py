@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,7 +27,9 @@ class IdNumberInfo:
 
 
 def check_digit(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("check_digit needs the first 17 digits")
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))  # map: imports check 100,000 numbers twice
     return _CHECK[total % 11]
 
 
@@ -35,8 +39,10 @@ def normalize(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "").upper()
 
 
+@functools.lru_cache(maxsize=4096)  # more than an import's chunk (2000 rows)
 def parse(raw: str) -> IdNumberInfo:
-    """Validate an 18-digit ID number and return what it encodes; IdNumberError with a Chinese reason."""
+    """Validate an 18-digit ID number and return what it encodes; IdNumberError with a Chinese reason.
+    Cached (the result is immutable): an import parses each number twice, as a cell and in `person_clean`."""
     number = normalize(raw)
     if not _SHAPE.match(number):
         raise IdNumberError("公民身份号码应为18位：前17位为数字，最后一位为数字或X")
