@@ -88,6 +88,22 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+@contextlib.contextmanager
+def demo_county(django_db_blocker, *, seed: int = 7) -> Iterator[dict]:
+    """A small demo county for a whole module (generating takes seconds): inside a transaction rolled back when
+    the module ends; each test still runs in its own savepoint (the `db` fixture). Yields generate()'s summary."""
+    from dangjian.demo.generate import generate
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield generate(seed=seed, scale="small")
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 def people_fingerprint() -> list[tuple]:
     """Every person row as it stands (what a refused write must leave untouched)."""
     from dangjian.people.models import Person

@@ -10,30 +10,24 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from dangjian.core import clock, crypto
 from dangjian.core.audit import audit_verify
 from dangjian.core.models import Installation
-from dangjian.demo.generate import DEMO_PASSWORD, SIZES, generate
+from dangjian.demo.generate import DEMO_PASSWORD, SIZES
 from dangjian.orgs.models import Organization, OrgKind, PlaceType, User
 from dangjian.people import idnumber
 from dangjian.people.models import Person
+from tests.support import demo_county
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """One small county for the whole module (generating takes seconds): inside a transaction that is
     rolled back when the module ends; each test still runs in its own savepoint (the `db` fixture)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield generate(seed=7, scale="small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with demo_county(django_db_blocker) as summary:
+        yield summary
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 
 from dangjian.archives.models import ArchiveFile, AuditProblem, AuditRound, ChecklistItem
 from dangjian.archives.selectors import round_stats
-from dangjian.demo.generate import generate
 from dangjian.orgs.models import Organization, User
+from tests.support import demo_county
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +20,11 @@ def demo(django_db_setup, django_db_blocker):
 
     old = settings.ARCHIVE_DIR
     settings.ARCHIVE_DIR = Path(tempfile.mkdtemp(prefix="dangjian-demo-archives-"))
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield generate(seed=7, scale="small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            settings.ARCHIVE_DIR = old
+    try:
+        with demo_county(django_db_blocker) as summary:
+            yield summary
+    finally:
+        settings.ARCHIVE_DIR = old
 
 
 @pytest.fixture

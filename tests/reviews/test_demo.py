@@ -4,27 +4,21 @@ reviewer account, an overdue batch with a blocking reply, kinship reports and no
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from dangjian.core import clock
-from dangjian.demo.generate import DEMO_PASSWORD, generate
+from dangjian.demo.generate import DEMO_PASSWORD
 from dangjian.development.models import Finding
 from dangjian.orgs.models import User
 from dangjian.reviews.models import Department, KinshipReport, NegativeItem, Notice, ReviewBatch
 from dangjian.reviews.selectors import overdue_replies
+from tests.support import demo_county
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield generate(seed=7, scale="small")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with demo_county(django_db_blocker) as summary:
+        yield summary
 
 
 @pytest.fixture
