@@ -1,6 +1,7 @@
 """Ledger import/export benchmark (issue 4; figures in docs/performance.md, section 台账导入导出).
 
     .venv/bin/python bench/ledger_bench.py [--rows 100000] [--db sqlite,postgres] [--die-rows 100000] [--openpyxl]
+    .venv/bin/python bench/ledger_bench.py --profile 20000    # where an import's time goes (cProfile, SQLite)
 
 Measures, each in a fresh process (peak memory = that process's maximum RSS, Django included):
   (a) python-calamine alone reading the 20-column .xlsx (and openpyxl's read-only mode with --openpyxl);
@@ -204,9 +205,30 @@ def w_import_export_lib(path: Path) -> dict:
             "peak_mb": peak_mb(), "cpu_seconds": cpu() - c0, "user": user.username}
 
 
+def w_profile(path: Path) -> dict:
+    """The import (commit) under cProfile: the top functions by own time go to stderr, the stats file to
+    var/bench/ledger/import.prof (`python -m pstats` reads it). Timings are inflated by the profiler."""
+    import cProfile
+    import pstats
+
+    user = _setup_django(seed_orgs=True)
+    from dangjian.core.audit import Actor
+    from dangjian.ledgers.services import ledger_import
+
+    profiler = cProfile.Profile()
+    t, c0 = time.perf_counter(), cpu()
+    s = profiler.runcall(ledger_import, actor=Actor(user=user), path=path, commit=True, filename=path.name)
+    took = time.perf_counter() - t
+    out = DIR / "import.prof"
+    profiler.dump_stats(out)
+    pstats.Stats(str(out), stream=sys.stderr).sort_stats("tottime").print_stats(30)
+    return {"seconds": took, "rows": s.rows, "committed": s.committed, "peak_mb": peak_mb(),
+            "cpu_seconds": cpu() - c0, "profile": str(out)}
+
+
 WORKERS = {"calamine": w_calamine, "openpyxl": w_openpyxl, "import": w_import,
            "preview": lambda p: w_import(p, commit=False), "export": w_export, "export_openpyxl": w_export_openpyxl,
-           "import_export": w_import_export_lib}
+           "import_export": w_import_export_lib, "profile": w_profile}
 
 
 def main() -> int:
@@ -219,11 +241,23 @@ def main() -> int:
     p.add_argument("--db", default="sqlite,postgres")
     p.add_argument("--die-rows", type=int, default=100_000, help="rows for the django-import-export run")
     p.add_argument("--openpyxl", action="store_true", help="also time openpyxl reading and writing")
+    p.add_argument("--profile", type=int, default=0, metavar="ROWS",
+                   help="only profile an import of ROWS rows into a fresh SQLite database (cProfile)")
     args = p.parse_args()
     sys.path.insert(0, str(ROOT))
     from bench.ledger_data import generate
 
     DIR.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        path = DIR / f"members-{args.profile}.xlsx"
+        if not path.exists():
+            generate(path, args.profile, ORGS)
+        fresh_database("sqlite")
+        cmd = [sys.executable, __file__, "worker", "profile", "sqlite", str(path)]
+        out = subprocess.run(cmd, env=env_for("sqlite"), capture_output=True, text=True, cwd=ROOT)
+        print(out.stderr[-6000:])
+        print(out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "")
+        return out.returncode
     path = DIR / f"members-{args.rows}.xlsx"
     if not path.exists():
         generate(path, args.rows, ORGS)
