@@ -283,3 +283,56 @@ def test_an_xls_whose_structure_cannot_be_followed_still_reads_without_the_extra
     from dangjian.ledgers import biff
 
     assert biff.sheet_facts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 600, sheet_name="x", sheet_index=0) is None
+
+
+def _compound_file_with_a_mini_stream(workbook: bytes) -> bytes:
+    """A minimal OLE compound file (version 3, 512-byte sectors) whose Workbook stream is smaller than the
+    4096-byte cut-off, so it lives in the mini stream — as some writers other than Excel and xlwt leave it."""
+    import struct
+
+    end, free, fat_sector = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+    mini = workbook + b"\0" * (-len(workbook) % 64)
+    n_mini = len(mini) // 64
+    ministream = mini + b"\0" * (-len(mini) % 512)
+    n_data = len(ministream) // 512
+    fat = [fat_sector, end, end] + [3 + i + 1 for i in range(n_data - 1)] + [end]
+    fat += [free] * (128 - len(fat))
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 0x2C, 1, 1, 0, 4096, 2, 1, end, 0, 0)
+    struct.pack_into("<108I", header, 0x50, *([free] * 108))
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = free) -> bytes:
+        e = bytearray(128)
+        raw = (name + "\0").encode("utf-16-le")
+        e[0:len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+        struct.pack_into("<III", e, 68, free, free, child)
+        struct.pack_into("<II", e, 116, start, size)
+        return bytes(e)
+
+    directory = entry("Root Entry", 5, 3, len(mini), child=1) + entry("Workbook", 2, 0, len(workbook))
+    directory += bytes(128) * 2
+    minifat = [i + 1 for i in range(n_mini - 1)] + [end]
+    minifat += [free] * (128 - len(minifat))
+    return bytes(header) + struct.pack("<128I", *fat) + directory + struct.pack("<128I", *minifat) + ministream
+
+
+def test_an_xls_whose_workbook_sits_in_the_mini_stream_is_read_too(tmp_path):
+    import xlwt
+
+    from dangjian.ledgers import biff
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("台账")
+    ws.write(0, 0, "姓名")
+    ws.write(1, 0, xlwt.Formula("1+1"))
+    ws.row(1).hidden = True
+    ws.col(2).hidden = True
+    wb.save(str(tmp_path / "s.xls"))
+    stream = biff._workbook_stream((tmp_path / "s.xls").read_bytes()).rstrip(b"\0")
+    assert len(stream) < 4096
+    facts = biff.sheet_facts(_compound_file_with_a_mini_stream(stream), sheet_name="台账", sheet_index=0)
+    assert facts is not None
+    assert (facts.formulas, facts.hidden_rows, facts.hidden_cols) == ({(2, 0)}, {2}, {2})
