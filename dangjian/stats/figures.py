@@ -32,14 +32,33 @@ EDU_LABELS = [(e.value, e.label) for e in Education] + [("", "未填写")]
 HS = {e.value for e in HIGH_SCHOOL_OR_ABOVE}
 # Ages at which a band starts (36, 46, 56, 61): counted exactly in their boundary birth year.
 _THRESHOLDS = tuple(lo for lo, _hi, _label in AGE_BANDS if lo > 0)
-# The dossier steps that start a stage (development/services.py STATUS_STEP), in the order of the stages: the
-# stage on a past date of a member admitted after it is that of the latest of them dated on or before it.
+# PROCEDURE.md §2 Status: the dossier steps that start a stage, in the order of the stages (a person's stage on a
+# past date is that of the furthest of them dated on or before it), and what the last conversion approved by
+# then (S24, with the decision of the S23 meeting of the same number) makes of a probationary member.
 STAGE_STEPS = (("S01", PartyStatus.APPLICANT.value), ("S03", PartyStatus.ACTIVIST.value),
-               ("S07", PartyStatus.CANDIDATE.value))
+               ("S07", PartyStatus.CANDIDATE.value), ("S17", PartyStatus.PROBATIONARY.value))
+DECISION_STATUS = {"on_time": PartyStatus.FULL_MEMBER.value, "extend": PartyStatus.PROBATIONARY.value,
+                   "cancel": None}
+# Dossiers of people not members today whose stage on a past date may be another one: in the pipeline, or
+# whose probation was cancelled (群众 again). A dossier still at "none" (no S01) had no stage on any date.
+OPEN_DOSSIER_STATUSES = ("applicant", "activist", "candidate", "cancelled")
+NON_MEMBER_STATUSES = (PartyStatus.APPLICANT.value, PartyStatus.ACTIVIST.value, PartyStatus.CANDIDATE.value,
+                       PartyStatus.NONE.value)
 # 党章第七条: the probation lasts one year and may be extended by at most one: a full member converted (转正)
 # after a past report date was admitted at most two years before it. Three leaves room for a late record and
 # bounds the search to the (joined_on, org_path) index.
 PROBATION_BOUND_YEARS = 3
+_MOVE_FIELDS = ("party_status", "gender", "education", "ethnicity", "household_type", "birth_date", "joined_on",
+                "org_path")
+
+
+@dataclass(frozen=True)
+class Move:
+    """A person whose status on a past report date was not his current one: `before` is his row as the roll-up
+    counts it now (None: 群众 now, not counted), `after` his row as it was then (None: in no stage then)."""
+
+    before: dict | None
+    after: dict | None
 
 
 @dataclass
@@ -62,12 +81,10 @@ class StatsContext:
         """{(status, dim, val): n} of the subtree as at `as_of`: the roll-up, with the people whose status on
         `as_of` was another one (`moves`) taken from their current status and put at the one they had."""
         counts = dict(rollup.category_counts(self.path, ALL_STATUSES))
-        for row, then in self.moves:
-            for key in _keys(row):
-                counts[key] = counts.get(key, 0) - 1
-            if then is not None:
-                for key in _keys(_as(row, then)):
-                    counts[key] = counts.get(key, 0) + 1
+        for m in self.moves:
+            for row, sign in ((m.before, -1), (m.after, 1)):
+                for key in _keys(row) if row is not None else ():
+                    counts[key] = counts.get(key, 0) + sign
         return counts
 
     def status_by_prefix(self, length: int) -> dict[str, dict[str, int]]:
@@ -76,22 +93,27 @@ class StatsContext:
         out: dict[str, dict[str, int]] = {}
         for prefix, status, n in rollup.status_counts_by_prefix(self.path, length, ALL_STATUSES):
             out.setdefault(prefix, {})[status] = out.setdefault(prefix, {}).get(status, 0) + n
-        for row, then in self.moves:
-            by = out.setdefault(row["org_path"][:length], {})
-            by[row["party_status"]] = by.get(row["party_status"], 0) - 1
-            if then is not None:
-                by[then] = by.get(then, 0) + 1
+        for m in self.moves:
+            for row, sign in ((m.before, -1), (m.after, 1)):
+                if row is not None:
+                    by = out.setdefault(row["org_path"][:length], {})
+                    by[row["party_status"]] = by.get(row["party_status"], 0) + sign
         return out
 
     @cached_property
-    def moves(self) -> list[tuple[dict, str | None]]:
-        """(person row, status on `as_of` or None) of the members whose status on a past report date was not
-        their current one (docs/stats.md, 截至日在过去):
-        - admitted after it (入党时间 > as_of): at the stage their dossier had reached — 发展对象 from S07,
-          入党积极分子 from S03, 入党申请人 from S01, the latest such step dated on or before `as_of`; None (in no
-          stage) when no such step is recorded (a member imported from a roster has no dossier);
-        - full members admitted on or before it but converted (转正, their status date) after it: 预备党员.
-        Few rows: the (joined_on, org_path) index over the last PROBATION_BOUND_YEARS years before `as_of`."""
+    def moves(self) -> list[Move]:
+        """The people of the subtree whose status on a past report date was not their current one
+        (docs/stats.md, 截至日在过去). One query whatever the number of people, of two parts:
+        - members admitted after it (入党时间 > as_of): at the stage their dossier had reached — the furthest of
+          its stage steps dated on or before `as_of`, at most 发展对象 (not admitted yet); in no stage when there
+          is none (a member imported from a roster has no dossier); full members admitted on or before it but converted
+          (转正, their status date) after it: 预备党员. Found by the (joined_on, org_path) index over the last
+          PROBATION_BOUND_YEARS years before `as_of`;
+        - people not members now, with a dossier in the pipeline or cancelled, and a stage step (S01, S03, S07,
+          S17, S24) dated after `as_of`: at the stage of their dossier's steps dated on or before it — the
+          decision of the last conversion approved (S24) by then, else the furthest of S01/S03/S07/S17. Found by
+          the dossier's (org_path, status) index; the stage subqueries run only for the rows found.
+        Nobody else moves: without a stage step after `as_of`, the status then was the status now."""
         if self.as_of >= _today():
             return []
         from django.db import connection
@@ -99,34 +121,58 @@ class StatsContext:
         from dangjian.core.scope import path_upper_bound
         from dangjian.development.models import Dossier, StepRecord
 
+        vendor = connection.vendor
+        dossiers, records = Dossier._meta.db_table, StepRecord._meta.db_table
         # On SQLite the unary + keeps the planner off the path index, which would read the whole subtree (a
         # county: 22,000 rows) to find the few admitted since.
-        col = "+p.org_path" if connection.vendor == "sqlite" else "p.org_path"
-        fields = ("party_status", "gender", "education", "ethnicity", "household_type", "birth_date", "joined_on",
-                  "org_path")
+        col = "+p.org_path" if vendor == "sqlite" else "p.org_path"
+        select = ", ".join("p." + f for f in _MOVE_FIELDS)
         rank = " ".join(f"WHEN '{step}' THEN {i}" for i, (step, _s) in enumerate(STAGE_STEPS))
-        steps = ", ".join(f"'{step}'" for step, _s in STAGE_STEPS)
-        sql = (f"SELECT {', '.join('p.' + f for f in fields)}, "  # noqa: S608
-               f"(SELECT MAX(CASE r.step {rank} END) FROM {Dossier._meta.db_table} d "
-               f"JOIN {StepRecord._meta.db_table} r ON r.dossier_id = d.id "
-               f"WHERE d.person_id = p.id AND r.step IN ({steps}) AND r.date <= %s) "
-               f"FROM {Person._meta.db_table} p WHERE p.joined_on > %s AND {col} >= %s AND {col} < %s "
-               "AND p.party_status IN (%s, %s) AND (p.joined_on > %s OR (p.party_status = %s AND p.status_date > %s))")
+        stage_steps = ", ".join(f"'{step}'" for step, _s in STAGE_STEPS)
+        furthest = (f"(SELECT MAX(CASE r.step {rank} END) FROM {records} r WHERE r.dossier_id = d.id "
+                    f"AND r.step IN ({stage_steps}) AND r.date <= %s)")
+        decision = "json_extract(m.data, '$.decision')" if vendor == "sqlite" else "(m.data ->> 'decision')"
+        decisions = ", ".join(f"'{k}'" for k in DECISION_STATUS)
+        converted = (f"(SELECT {decision} FROM {records} a JOIN {records} m ON m.dossier_id = a.dossier_id "
+                     "AND m.step = 'S23' AND m.seq = a.seq WHERE a.dossier_id = d.id AND a.step = 'S24' "
+                     f"AND a.date <= %s AND m.date <= %s AND {decision} IN ({decisions}) ORDER BY a.seq DESC LIMIT 1)")
+        admitted = f"(SELECT MAX(r.date) FROM {records} r WHERE r.dossier_id = d.id AND r.step = 'S15')"
+        open_marks = ", ".join(["%s"] * len(OPEN_DOSSIER_STATUSES))
+        non_marks = ", ".join(["%s"] * len(NON_MEMBER_STATUSES))
+        later = ", ".join(f"'{s}'" for s in (*[step for step, _s in STAGE_STEPS], "S24"))
+        sql = (f"SELECT {select}, {furthest}, CAST(NULL AS TEXT), NULL FROM {Person._meta.db_table} p "  # noqa: S608
+               f"LEFT JOIN {dossiers} d ON d.person_id = p.id "
+               f"WHERE p.joined_on > %s AND {col} >= %s AND {col} < %s AND p.party_status IN (%s, %s) "
+               "AND (p.joined_on > %s OR (p.party_status = %s AND p.status_date > %s)) "
+               f"UNION ALL SELECT {select}, {furthest}, {converted}, {admitted} FROM {dossiers} d "
+               f"JOIN {Person._meta.db_table} p ON p.id = d.person_id "
+               f"WHERE d.org_path >= %s AND d.org_path < %s AND d.status IN ({open_marks}) "
+               f"AND p.org_path >= %s AND p.org_path < %s AND p.party_status IN ({non_marks}) "
+               f"AND EXISTS (SELECT 1 FROM {records} r WHERE r.dossier_id = d.id AND r.step IN ({later}) "
+               "AND r.date > %s)")
+        x, lo, hi = self.as_of, self.path, path_upper_bound(self.path)
+        params = [x, add_years(x, -PROBATION_BOUND_YEARS), lo, hi, *MEMBER_STATUSES, x,
+                  PartyStatus.FULL_MEMBER.value, x,
+                  x, x, x, lo, hi, *OPEN_DOSSIER_STATUSES, lo, hi, *NON_MEMBER_STATUSES, x]
         with connection.cursor() as cur:
-            cur.execute(sql, [self.as_of, add_years(self.as_of, -PROBATION_BOUND_YEARS), self.path,
-                              path_upper_bound(self.path), *MEMBER_STATUSES, self.as_of,
-                              PartyStatus.FULL_MEMBER.value, self.as_of])
+            cur.execute(sql, params)
             fetched = cur.fetchall()
         out = []
         for r in fetched:
-            row = dict(zip(fields, r[:-1], strict=True))
-            for k in ("birth_date", "joined_on"):  # SQLite returns dates as text here
-                if isinstance(row[k], str):
-                    row[k] = dt.date.fromisoformat(row[k])
-            if row["joined_on"] <= self.as_of:
-                out.append((row, PartyStatus.PROBATIONARY.value))
+            row = dict(zip(_MOVE_FIELDS, r[:-3], strict=True))
+            row["birth_date"], row["joined_on"] = _date(row["birth_date"]), _date(row["joined_on"])
+            stage = None if r[-3] is None else STAGE_STEPS[int(r[-3])][1]
+            if row["party_status"] in MEMBER_STATUSES:
+                if row["joined_on"] <= x:
+                    then = PartyStatus.PROBATIONARY.value
+                else:  # not admitted yet: a stage step of a later one out of order does not make him a member
+                    then = PartyStatus.CANDIDATE.value if stage in MEMBER_STATUSES else stage
             else:
-                out.append((row, None if r[-1] is None else STAGE_STEPS[int(r[-1])][1]))
+                then = DECISION_STATUS[r[-2]] if r[-2] is not None else stage
+            if then == row["party_status"]:
+                continue
+            before = row if row["party_status"] in ALL_STATUSES else None
+            out.append(Move(before=before, after=None if then is None else _as(row, then, _date(r[-1]))))
         return out
 
     @cached_property
@@ -138,12 +184,12 @@ class StatsContext:
             if d == "birth_year" and v:
                 years.setdefault(s, {})[int(v)] = years.setdefault(s, {}).get(int(v), 0) + n
         exact = _boundary_counts(self.path, self.as_of)
-        for row, then in self.moves:  # their status on as_of (as in `counts`)
-            for a in _THRESHOLDS:
-                if dt.date(self.as_of.year - a, 1, 1) <= row["birth_date"] <= latest_birth_reaching(self.as_of, a):
-                    exact[(row["party_status"], a)] = exact.get((row["party_status"], a), 0) - 1
-                    if then is not None:
-                        exact[(then, a)] = exact.get((then, a), 0) + 1
+        bounds = [(a, dt.date(self.as_of.year - a, 1, 1), latest_birth_reaching(self.as_of, a)) for a in _THRESHOLDS]
+        for m in self.moves:  # their status on as_of (as in `counts`)
+            for row, sign in ((m.before, -1), (m.after, 1)):
+                for a, lo, hi in bounds if row is not None else ():
+                    if lo <= row["birth_date"] <= hi:
+                        exact[(row["party_status"], a)] = exact.get((row["party_status"], a), 0) + sign
         out: dict[str, dict[int, int]] = {}
         for s in ALL_STATUSES:
             by_year = years.get(s, {})
@@ -152,10 +198,16 @@ class StatsContext:
         return out
 
 
-def _as(row: dict, status: str) -> dict:
-    """The row with the status it had on the report date (no 入党时间 unless a member then)."""
+def _date(v) -> dt.date | None:
+    """A date column of a raw query (SQLite returns text)."""
+    return dt.date.fromisoformat(v) if isinstance(v, str) else v
+
+
+def _as(row: dict, status: str, admitted: dt.date | None = None) -> dict:
+    """The row with the status it had on the report date: 入党时间 only if a member then — his own, or the
+    admission meeting (S15) of a dossier whose probation was cancelled since (the person has none now)."""
     return {**row, "party_status": status,
-            "joined_on": row["joined_on"] if status in MEMBER_STATUSES else None}
+            "joined_on": (row["joined_on"] or admitted) if status in MEMBER_STATUSES else None}
 
 
 def _boundary_counts(path: str, as_of: dt.date) -> dict[tuple[str, int], int]:
