@@ -60,3 +60,18 @@ def test_the_review_pages_do_not_grow_with_the_people_on_them(world):
                           f"/reviews/batches/{ReviewBatch.objects.order_by('-id').first().pk}/")
     assert big == small
     assert max(small.values()) <= 20
+
+
+def test_the_county_re_review_page_does_not_grow_with_the_reviews_on_it(world):
+    # 三级审查: S12, S13 and every county re-review on one page, in a fixed number of queries.
+    d = dossier_at(world, "v1_applicant", "pre_reviewed")
+    url = f"/reviews/county-review/{d.pk}/"
+    client = world.client("county_admin")
+    svc.county_review_record(actor=admin(world), dossier_id=d.pk, reviewed_on=D("2024-09-02"), result="fail",
+                             opinion="政审材料不全", reviewer="县委组织部 刘")
+    one = _count(client, url)
+    for day in ("2024-09-05", "2024-09-08", "2024-09-10"):
+        svc.county_review_record(actor=admin(world), dossier_id=d.pk, reviewed_on=D(day), result="pass",
+                                 opinion="材料已补齐", reviewer="县委组织部 刘")
+    assert _count(client, url) == one
+    assert one <= 20, one
