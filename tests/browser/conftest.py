@@ -30,8 +30,11 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def chromium():
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} 不存在：运行 `make browser`（apt-get install chromium fonts-noto-cjk）")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do (15 s, the context's default): on a loaded 2-core CI machine a page
+    # that records a step and rechecks the dossier can take longer than expect()'s own 5 s default.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
