@@ -32,6 +32,24 @@ _SPACES = re.compile(r"\s+")
 _RANGE = re.compile(r"\s*(?:至|到|~|～|—|–|－|--)\s*")
 
 
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    out = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def column_index(letters: str) -> int:
+    """A → 0, Z → 25, AA → 26 (the inverse of column_letter; letters in either case)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

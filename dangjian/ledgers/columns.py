@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from dangjian.development.stepdefs import STEP_DEFS
+from dangjian.ledgers.cells import column_index
 from dangjian.people.models import Education, Gender, HouseholdType, Occupation
 
 
@@ -242,10 +243,8 @@ def _column_index(ref: str, headers: list[str]) -> int | None:
     if ref.isdigit() and 1 <= int(ref) <= len(headers):
         return int(ref) - 1
     if re.fullmatch(r"[A-Za-z]{1,3}", ref):
-        n = 0
-        for ch in ref.upper():
-            n = n * 26 + ord(ch) - 64
-        return n - 1 if n <= len(headers) else None
+        index = column_index(ref)
+        return index if index < len(headers) else None
     return None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dangjian.ledgers import biff, cells, columns
+from dangjian.ledgers.cells import column_index, column_letter  # noqa: F401 (column_letter: reader's API)
 
 HEADER_SCAN_ROWS = 30
 
@@ -77,16 +78,6 @@ class Table:
         if self.format == "csv":
             return csv.reader(io.StringIO(src[0]), dialect=src[1])
         return src.iter_rows()
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    out = ""
-    n = index + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def _kind_of_bytes(head: bytes) -> str:
@@ -206,13 +197,6 @@ _ATTR_MIN = re.compile(rb"\bmin=\"(\d+)\"")
 _ATTR_MAX = re.compile(rb"\bmax=\"(\d+)\"")
 
 
-def _col_index(letters: bytes) -> int:
-    col = 0
-    for ch in letters.decode():
-        col = col * 26 + ord(ch) - 64
-    return col - 1
-
-
 def _xlsx_facts(path: Path, sheet_index: int) -> tuple[set[tuple[int, int]], set[int], set[int]]:
     """Cells holding a formula, hidden rows (Excel numbers) and hidden columns (0-based), found in the sheet
     XML: calamine gives only the cached values and says nothing about visibility."""
@@ -229,7 +213,7 @@ def _xlsx_facts(path: Path, sheet_index: int) -> tuple[set[tuple[int, int]], set
                 buf = tail + chunk
                 if b"<f" in buf:
                     for m in _FORMULA_CELL.finditer(buf):
-                        formulas.add((int(m.group(2)), _col_index(m.group(1))))
+                        formulas.add((int(m.group(2)), column_index(m.group(1).decode())))
                 if b"hidden=" in buf:
                     for m in _HIDDEN_ROW.finditer(buf):
                         r = _ATTR_R.search(m.group(0))

@@ -131,3 +131,18 @@ def test_the_csv_reader_reads_back_what_was_written_or_refuses_with_a_message(tm
     mapping = columns.guess_mapping(table.headers)
     for n, row in enumerate(got, start=2):
         parse_row(n, row, mapping, table.headers)
+
+
+@given(st.integers(min_value=0, max_value=16_383))
+def test_column_letters_and_indexes_are_inverse(index):
+    from dangjian.ledgers.cells import column_index, column_letter
+
+    assert column_index(column_letter(index)) == index
+    assert column_index(column_letter(index).lower()) == index
+
+
+def test_column_letters_at_their_boundaries():
+    from dangjian.ledgers.cells import column_index, column_letter
+
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    assert column_index("XFD") == 16_383
