@@ -106,9 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": envstr("DANGJIAN_TEST_SQLITE", "")} if envstr(
-        "DANGJIAN_TEST_SQLITE", ""
-    ) else {}
+    # Tests use a database file, not Django's shared in-memory database: the browser tests' live server then
+    # answers on its own connections, and the test thread's queries can never interleave with a request's
+    # savepoints on one shared connection ("no such savepoint", a 500 seen in CI). xdist adds _gw0, _gw1….
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": envstr("DANGJIAN_TEST_SQLITE", str(VAR_DIR / "test.sqlite3"))}
 else:
     DATABASES["default"]["TEST"] = {"NAME": envstr("DANGJIAN_TEST_DB_NAME", "test_dangjian")}
 
