@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 try:  # pragma: no cover - the import itself is exercised by every test run
     import chinese_calendar as _chinese_calendar
@@ -47,15 +46,28 @@ class Rolled:
     provisional: bool
 
 
-@lru_cache(maxsize=8192)
+# The years the calendar knows, read once (``chinese_calendar.is_workday`` works them out again on every call,
+# with a min() and a max() over all its holidays: most of the engine's time on a small input).
+if _chinese_calendar is not None:
+    _FIRST_YEAR = min(_chinese_calendar.holidays).year
+    _LAST_YEAR = max(_chinese_calendar.holidays).year
+    _HOLIDAYS = _chinese_calendar.holidays
+    _WORKDAYS = _chinese_calendar.workdays
+else:  # pragma: no cover - without the package every year is unknown
+    _FIRST_YEAR, _LAST_YEAR, _HOLIDAYS, _WORKDAYS = 1, 0, {}, {}
+
+# The four possible answers, made once.
+_ANSWERS = {(w, p): DayInfo(w, p) for w in (True, False) for p in (True, False)}
+
+
 def day_info(d: date) -> DayInfo:
-    """Whether ``d`` is a working day by the official calendar (Monday–Friday, provisional, if unknown)."""
-    if _chinese_calendar is not None:
-        try:
-            return DayInfo(bool(_chinese_calendar.is_workday(d)), False)
-        except NotImplementedError:
-            pass
-    return DayInfo(d.weekday() < 5, True)
+    """Whether ``d`` is a working day by the official calendar (Monday–Friday, provisional, if unknown).
+
+    The same answer as ``chinese_calendar.is_workday``: a make-up working day works, else Monday–Friday
+    unless it is a holiday."""
+    if _FIRST_YEAR <= d.year <= _LAST_YEAR:
+        return _ANSWERS[(d in _WORKDAYS or (d.weekday() < 5 and d not in _HOLIDAYS), False)]
+    return _ANSWERS[(d.weekday() < 5, True)]
 
 
 def year_is_known(year: int) -> bool:

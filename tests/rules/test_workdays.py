@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dangjian.rules import workdays
 from dangjian.rules.workdays import count_working_days, day_info, roll_to_working_day, year_is_known
@@ -56,3 +58,14 @@ def test_rollover_moves_to_the_next_working_day_only_when_needed():
     assert roll_to_working_day(D("2026-02-28")) == workdays.Rolled(D("2026-02-28"), False)
     assert roll_to_working_day(D("2025-06-28")) == workdays.Rolled(D("2025-06-30"), False)  # Sat → Mon
     assert roll_to_working_day(D("2027-01-02")) == workdays.Rolled(D("2027-01-04"), True)  # unknown year
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)))
+def test_day_info_gives_the_calendar_packages_own_answer(day):
+    import chinese_calendar
+
+    try:
+        expected = workdays.DayInfo(chinese_calendar.is_workday(day), False)
+    except NotImplementedError:  # a year the package does not know
+        expected = workdays.DayInfo(day.weekday() < 5, True)
+    assert day_info(day) == expected
