@@ -179,25 +179,53 @@ def audit_log(*, actor: Actor | None, action: str, obj_type: str = "", obj_id: A
 @transaction.atomic
 def audit_log_bulk(*, actor: Actor | None, rows: list[dict[str, Any]]) -> int:
     """Append many rows at once (bulk paths: imports, demo generation). Each row: action, obj_type, obj_id…
-    Built as plain values, not model instances (the same columns and hashes `audit_log` writes)."""
+    Built as plain values, not model instances (the same columns and hashes `audit_log` writes).
+
+    Each JSON payload is encoded once, canonically (sorted keys, compact, UTF-8): the hashed text is put together
+    from those pieces (what `compute_hash` encodes, piece for piece) and the same text is what the JSON columns
+    store — the value read back, and so the hash `audit_verify` recomputes, is the one a model save stores."""
     actor = actor or Actor()
     user_id = actor.user.pk if actor.user is not None else None
+    enc = _PAYLOAD_ENCODER.encode
     common = {"user_id": user_id, "username": actor.username, "org_code": actor.org_code, "ip": actor.ip,
               "request_id": actor.request_id}
+    # Sorted keys: action, after, at, before, detail, ip, object_id, object_type, org_code, request_id, result,
+    # user_id, username. The actor's part is the same on every row.
+    ip_part = f',"ip":{enc(actor.ip)},"object_id":'
+    tail = (f',"org_code":{enc(actor.org_code)},"request_id":{enc(actor.request_id)},"result":')
+    end = f',"user_id":{enc(user_id)},"username":{enc(actor.username)}}}'
+    texts: dict[str, str] = {}  # action, object type, result → their JSON (a few distinct ones)
+
+    def word(value: str) -> str:
+        got = texts.get(value)
+        if got is None:
+            got = texts[value] = enc(value)
+        return got
+
     prev = _lock_chain_head()
     values = []
+    sha256 = hashlib.sha256
     for row in rows:
         obj_id = row.get("obj_id")
-        v = {"at": clock.now().astimezone(dt.UTC), **common, "action": row["action"],
-             "object_type": row.get("obj_type", ""), "object_id": "" if obj_id is None else str(obj_id),
-             "result": row.get("result", "ok"), "before": clean(row.get("before")),
-             "after": clean(row.get("after")), "detail": clean(row.get("detail")), "prev_hash": prev}
-        v["hash"] = prev = _payload_hash(prev, v)
-        values.append(v)
+        object_id = "" if obj_id is None else str(obj_id)
+        action, object_type, result = row["action"], row.get("obj_type", ""), row.get("result", "ok")
+        before, after, detail = clean(row.get("before")), clean(row.get("after")), clean(row.get("detail"))
+        j_before = None if before is None else enc(before)
+        j_after = None if after is None else enc(after)
+        j_detail = None if detail is None else enc(detail)
+        at = clock.now().astimezone(dt.UTC)
+        payload = (f'{{"action":{word(action)},"after":{j_after or "null"},"at":"{at.isoformat()}",'
+                   f'"before":{j_before or "null"},"detail":{j_detail or "null"}{ip_part}{enc(object_id)},'
+                   f'"object_type":{word(object_type)}{tail}{word(result)}{end}')
+        digest = sha256((prev + payload).encode()).hexdigest()
+        values.append([at, *common.values(), action, object_type, object_id, result, j_before, j_after, j_detail,
+                       prev, digest])
+        prev = digest
     if values:
-        names = list(values[0])
+        names = ["at", *common, "action", "object_type", "object_id", "result", "before", "after", "detail",
+                 "prev_hash", "hash"]
         # plain executemany: Django's bulk_create (or model instances) would cost more than the hashing
-        insert_rows(AuditEntry, names, [list(v.values()) for v in values])
+        insert_rows(AuditEntry, names, values, encoded=("before", "after", "detail"))
     return len(values)
 
 

@@ -90,18 +90,22 @@ def insert_many(objs: Sequence[models.Model], *, batch_size: int = 2000) -> None
 
 
 def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence],
-                *, batch_size: int = 2000) -> list[int]:
+                *, batch_size: int = 2000, encoded: Sequence[str] = ()) -> list[int]:
     """INSERT rows given as plain values (in the order of `attnames`: the concrete fields but the primary key —
     all of them in practice, Django sets no database defaults) without building model instances; returns the
     primary keys, in order. Values are converted as in `insert_many` (and `save()`); auto_now fields are not
-    filled in: pass their values."""
+    filled in: pass their values. The JSON fields named in `encoded` are given as JSON text already (or None for
+    NULL), stored as they are."""
     if not rows:
         return []
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
     fields = [by_attname[name] for name in attnames]
-    convert = [_converter(f, connection) for f in fields]
+    for name in encoded:
+        if not isinstance(by_attname[name], models.JSONField):
+            raise ValueError(f"encoded: {name} is not a JSON field")
+    convert = [None if f.attname in encoded else _converter(f, connection) for f in fields]
     ids = _reserve_ids(connection, meta.db_table, len(rows))
     columns = ", ".join(connection.ops.quote_name(c) for c in [meta.pk.column, *(f.column for f in fields)])
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "

@@ -29,6 +29,7 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _SPACES = re.compile(r"\s+")
+_PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]\Z")  # ASCII, no spaces, no apostrophe: the usual text cell
 _RANGE = re.compile(r"\s*(?:至|到|~|～|—|–|－|--)\s*")
 
 
@@ -210,6 +211,17 @@ def names(value: Any) -> list[str]:
 def id_number(value: Any) -> str:
     """A resident ID number, read as text. A number already mangled by Excel (a numeric cell, or the text
     5.22731E+17 in a CSV) is reported as such, never guessed back."""
+    if value.__class__ is str and _PLAIN_ID.match(value):
+        raw = value  # already in its normal form, and neither scientific nor 15 digits: straight to the check
+    else:
+        raw = _id_text(value)
+    try:
+        return idnumber.parse(raw).number
+    except idnumber.IdNumberError as exc:
+        raise CellError(str(exc)) from None
+
+
+def _id_text(value: Any) -> str:
     if isinstance(value, bool):
         raise CellError("不是公民身份号码")
     if isinstance(value, int | float):
@@ -221,10 +233,7 @@ def id_number(value: Any) -> str:
                         "请在 Excel 中把该列设为“文本”格式，重新填写完整的 18 位号码")
     if re.fullmatch(r"\d{15}", raw):
         raise CellError("这是 15 位的旧号码，请填写 18 位公民身份号码")
-    try:
-        return idnumber.parse(raw).number
-    except idnumber.IdNumberError as exc:
-        raise CellError(str(exc)) from None
+    return raw
 
 
 @functools.lru_cache(maxsize=4096)

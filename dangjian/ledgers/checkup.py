@@ -12,7 +12,7 @@ from pathlib import Path
 from dangjian import rules
 from dangjian.development.stepdefs import RecordView, assemble
 from dangjian.ledgers import columns, reader
-from dangjian.ledgers.rows import Issue, ParsedRow, parse_row
+from dangjian.ledgers.rows import Issue, ParsedRow, RowParser
 from dangjian.ledgers.services import (
     PersonData,
     Progress,
@@ -115,8 +115,9 @@ def ledger_check(*, path: Path | str, mapping: dict[int, str] | None = None, con
                                                      f"{reader.column_letter(c2 - 1)}{r2}：只按第一格的内容检查"))
     chunk: list[ParsedRow] = []
     hidden: list[int] = []
+    parse = RowParser(mapping, table.headers, table.formulas).parse
     for number, raw in table.rows():
-        row = parse_row(number, raw, mapping, table.headers, table.formulas)
+        row = parse(number, raw)
         if row is None:
             continue
         if number in table.hidden_rows:

@@ -34,7 +34,7 @@ from dangjian.development.stepdefs import STEP_DEFS
 from dangjian.ledgers import columns, reader
 from dangjian.ledgers.columns import COLUMNS, KIND_STEP, KINDS, PIPELINE_KINDS
 from dangjian.ledgers.models import LedgerNote
-from dangjian.ledgers.rows import Issue, ParsedRow, parse_row
+from dangjian.ledgers.rows import Issue, ParsedRow, RowParser
 from dangjian.orgs.models import Organization
 from dangjian.people.models import PartyStatus, Person
 from dangjian.people.services import (
@@ -280,8 +280,9 @@ class ImportRun:
                                        c1 - 1))
         chunk: list[ParsedRow] = []
         hidden: list[int] = []
+        parse = RowParser(self.mapping, t.headers, t.formulas).parse
         for number, raw in t.rows():
-            row = parse_row(number, raw, self.mapping, t.headers, t.formulas)
+            row = parse(number, raw)
             if row is None:
                 continue
             if number in t.hidden_rows:
