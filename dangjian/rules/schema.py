@@ -572,7 +572,7 @@ def _field_code(v: str, tp: Any, ns: dict[str, Any], names: Iterator[int]) -> li
     n = next(names)
     if get_origin(tp) is tuple:
         item = get_args(tp)[0]
-        head = f"if {v}.__class__ is not list: raise Declined"
+        head = f"if type({v}) is not list: raise Declined"
         if dataclasses.is_dataclass(item):
             ns[f"P{n}"] = fast_parser(item)
             return [head, f"{v} = tuple([P{n}(x) for x in {v}])"]
@@ -580,23 +580,23 @@ def _field_code(v: str, tp: Any, ns: dict[str, Any], names: Iterator[int]) -> li
             return [head, f"{v} = tuple([DATE(x) for x in {v}])"]
         if get_origin(item) is Literal:
             ns[f"E{n}"] = frozenset(get_args(item))
-            test = f"x.__class__ is not str or x not in E{n}"
+            test = f"type(x) is not str or x not in E{n}"
         elif item is str:
-            test = "x.__class__ is not str"
+            test = "type(x) is not str"
         else:  # pragma: no cover - the schema has no other lists
             raise TypeError(f"unsupported list annotation {tp!r}")
         return [head, f"for x in {v}:", f"    if {test}: raise Declined", f"{v} = tuple({v})"]
     if get_origin(tp) is Literal:
         ns[f"E{n}"] = frozenset(get_args(tp))
-        return [f"if {v}.__class__ is not str or {v} not in E{n}: raise Declined"]
+        return [f"if type({v}) is not str or {v} not in E{n}: raise Declined"]
     if tp is Date:
-        return [f"{v} = (DATES.get({v}) or DATE({v})) if {v}.__class__ is str else DATE({v})"]
+        return [f"{v} = (DATES.get({v}) or DATE({v})) if type({v}) is str else DATE({v})"]
     if tp is bool:
         return [f"if {v} is not True and {v} is not False: raise Declined"]
     if tp is int:
-        return [f"if {v}.__class__ is not int or {v} < 0: raise Declined"]
+        return [f"if type({v}) is not int or {v} < 0: raise Declined"]
     if tp is str:
-        return [f"if {v}.__class__ is not str: raise Declined"]
+        return [f"if type({v}) is not str: raise Declined"]
     if dataclasses.is_dataclass(tp):
         return _object_code(tp, v, ns, names)
     raise TypeError(f"unsupported annotation {tp!r}")  # pragma: no cover - a schema bug
@@ -610,16 +610,17 @@ def _object_code(cls: type, v: str, ns: dict[str, Any], names: Iterator[int]) ->
     ns[f"KEYS{n}"] = frozenset(f.name for f in fields)
     ns[f"CLS{n}"] = cls
     lines = [
-        f"if {v}.__class__ is not dict or not KEYS{n}.issuperset({v}): raise Declined",
-        f"get{n} = {v}.get",
+        f"if type({v}) is not dict: raise Declined",
+        f"d{n}: dict = {v}",
+        f"k{n} = 0",  # the known keys with a value: when they are all the keys, there is no unknown key
     ]
     values = []
     for i, f in enumerate(fields):
         value = f"v{n}_{i}"
         values.append(value)
-        lines.append(f"{value} = get{n}({f.name!r})")
+        lines.append(f"{value} = d{n}.get({f.name!r})")
         if f.default is None:
-            lines.append(f"if {value} is not None:")
+            lines += [f"if {value} is not None:", f"    k{n} += 1"]
         else:
             if f.default is not dataclasses.MISSING:
                 ns[f"D{n}_{i}"] = f.default
@@ -627,18 +628,19 @@ def _object_code(cls: type, v: str, ns: dict[str, Any], names: Iterator[int]) ->
             else:
                 ns[f"F{n}_{i}"] = f.default_factory
                 default = f"F{n}_{i}()"
-            lines += [f"if {value} is None:", f"    {value} = {default}", "else:"]
+            lines += [f"if {value} is None:", f"    {value} = {default}", "else:", f"    k{n} += 1"]
         lines += [f"    {line}" for line in _field_code(value, hints[f.name], ns, names)]
     # The instance without __init__ (a frozen __init__ calls object.__setattr__ once per field, which costs
     # more than the parsing): the fields go into its dict in field order, as __init__ would put them. The
     # dossier itself, read on every rule, gets a dict of its own (CPython's attribute cache works on that
     # kind, not on the shared-key dict `o.__dict__` makes, which is cheaper to fill: right for the small parts).
+    lines.append(f"if k{n} != len(d{n}) and not d{n}.keys() <= KEYS{n}: raise Declined")
     if cls is Dossier:
         items = ", ".join(f"{f.name!r}: {value}" for f, value in zip(fields, values, strict=True))
-        lines += [f"{v} = NEW(CLS{n})", f"SET({v}, '__dict__', {{{items}}})"]
+        lines += [f"{v} = CLS{n}.__new__(CLS{n})", f"SET({v}, '__dict__', {{{items}}})"]
     else:
-        lines += [f"o{n} = NEW(CLS{n})", f"o_dict = o{n}.__dict__"]
-        lines += [f"o_dict[{f.name!r}] = {value}" for f, value in zip(fields, values, strict=True)]
+        lines += [f"o{n} = CLS{n}.__new__(CLS{n})", f"od{n}: dict = o{n}.__dict__"]
+        lines += [f"od{n}[{f.name!r}] = {value}" for f, value in zip(fields, values, strict=True)]
         lines.append(f"{v} = o{n}")
     return lines
 
@@ -647,14 +649,13 @@ def parser_source(cls: type) -> tuple[str, dict[str, Any]]:
     """The fast parser of ``cls`` as Python source (``def parse(data): …``) and the names it reads.
 
     For ``Talk`` it reads: decline unless a plain dict with known keys; per field in field order
-    ``v1_0 = get1('date')``, None → the default, a text → the memoized date, anything else → decline; then the
+    ``v1_0 = d1.get('date')``, None → the default, a text → the memoized date, anything else → decline; then the
     instance is made without ``__init__`` (the classes have no ``__post_init__``). Nested objects are parsed
     in line; the items of a list by the item class's own parser."""
     ns: dict[str, Any] = {
         "Declined": _Declined,
         "DATES": _DATES,
         "DATE": _fast_date,
-        "NEW": object.__new__,
         "SET": object.__setattr__,
     }
     body = [*_object_code(cls, "data", ns, itertools.count()), "return data"]
