@@ -61,10 +61,10 @@ class Table:
             number += 1
             if number <= self.header_row:
                 continue
-            row = list(raw)
             if self._first_col:
-                row = [""] * self._first_col + row
-            yield number, row
+                yield number, [""] * self._first_col + list(raw)
+            else:
+                yield number, raw if raw.__class__ is list else list(raw)  # each reader gives a new list per row
 
     def all_rows(self) -> Iterator[tuple[int, list]]:
         """Every row, the title rows and the header included (to rebuild the sheet cell for cell)."""

@@ -26,7 +26,7 @@ from dangjian.core import clock, crypto
 from dangjian.core.audit import Actor, audit_log, audit_log_bulk
 from dangjian.core.bulk import insert_rows, update_many
 from dangjian.core.errors import NotAllowed, OutOfScope
-from dangjian.core.scope import path_visible, scope_q, visible_to
+from dangjian.core.scope import path_visible, visible_to
 from dangjian.development import engine
 from dangjian.development.models import Dossier, Finding, RecordMode, StepRecord
 from dangjian.development.services import StepInput, validate_step_input
@@ -410,9 +410,11 @@ class ImportRun:
 
     # -- matching people already registered --------------------------------------------------------------------
     def _match_existing(self, plans: list[RowPlan]) -> None:
-        hashes = [p.hash for p in plans]
+        # Who is registered already, by blind index: a plain query first (a new ledger's rows are nobody yet, and
+        # building the ORM's IN list of 2000 values costs more than the query), instances only for those found.
+        found = _column_in("id_number_hash", "id_number_hash", [p.hash for p in plans])
         existing = {p.id_number_hash: p for p in
-                    Person.objects.filter(id_number_hash__in=hashes).select_related("organization")}
+                    Person.objects.filter(id_number_hash__in=found).select_related("organization")} if found else {}
         notes, self.with_dossier = {}, set()
         if existing:
             pks = [p.pk for p in existing.values()]
@@ -555,7 +557,7 @@ class ImportRun:
         pks = [p.pk for p in plans]
         self.written += pks
         # NetBox habit: after the write, inside the transaction, every row written must still be in scope.
-        if Person.objects.filter(pk__in=pks).exclude(scope_q(self.user, "org_path")).exists():
+        if not all(path_visible(self.user, path) for path in _column_in("org_path", "id", pks)):
             raise OutOfScope()
         if audit:
             audit_log_bulk(actor=self.actor, rows=audit)
@@ -781,6 +783,17 @@ def _validate_step(plan: RowPlan, inp: StepInput, cols: dict[str, str], headers:
         return out
 
 
+def _column_in(column: str, key: str, values: list) -> set:
+    """The distinct `column` values of the people whose `key` is one of `values` (one plain query)."""
+    if not values:
+        return set()
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT DISTINCT {connection.ops.quote_name(column)} FROM {table} "  # noqa: S608 - names from code
+                    f"WHERE {connection.ops.quote_name(key)} IN ({', '.join(['%s'] * len(values))})", values)
+        return {r[0] for r in cur.fetchall()}
+
+
 def _transient_person(plan: RowPlan) -> Person:
     return Person(name=plan.keys["name"], birth_date=plan.keys["birth_date"], gender=plan.keys["gender"])
 
@@ -789,12 +802,19 @@ def _transient_person(plan: RowPlan) -> Person:
 def _gc_paused():
     """The cyclic garbage collector off while a file is read, checked and written, with a full collection
     every GC_EVERY chunks instead: each chunk's thousands of row objects live just long enough to be promoted
-    and rescanned, which cost about a fifth of a 100,000-row import's CPU (docs/performance.md)."""
+    and rescanned, which cost about a fifth of a 100,000-row import's CPU (docs/performance.md). What existed
+    before the import (Django, the modules) is frozen meanwhile, so those collections scan only the import's
+    objects — unless someone froze objects already (a preforking server), whose freeze is left alone."""
     was = gc.isenabled()
     gc.disable()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         yield gc.collect
     finally:
+        if freeze:
+            gc.unfreeze()
         if was:
             gc.enable()
 
