@@ -90,6 +90,8 @@ def clean(value: Any) -> Any:
                 out[k] = v
             elif tv is str:
                 out[k] = scrub(v) if len(v) >= 18 else v
+            elif tv is dt.date:
+                out[k] = v.isoformat()
             else:
                 out[k] = clean(v)
         return out
@@ -205,6 +207,9 @@ def audit_log_bulk(*, actor: Actor | None, rows: list[dict[str, Any]]) -> int:
     prev = _lock_chain_head()
     values = []
     sha256 = hashlib.sha256
+    # One time for the rows one call writes (one statement): what they record happened in this one step.
+    at = clock.now().astimezone(dt.UTC)
+    at_part = f',"at":"{at.isoformat()}","before":'
     for row in rows:
         obj_id = row.get("obj_id")
         object_id = "" if obj_id is None else str(obj_id)
@@ -213,9 +218,8 @@ def audit_log_bulk(*, actor: Actor | None, rows: list[dict[str, Any]]) -> int:
         j_before = None if before is None else enc(before)
         j_after = None if after is None else enc(after)
         j_detail = None if detail is None else enc(detail)
-        at = clock.now().astimezone(dt.UTC)
-        payload = (f'{{"action":{word(action)},"after":{j_after or "null"},"at":"{at.isoformat()}",'
-                   f'"before":{j_before or "null"},"detail":{j_detail or "null"}{ip_part}{enc(object_id)},'
+        payload = (f'{{"action":{word(action)},"after":{j_after or "null"}{at_part}{j_before or "null"},'
+                   f'"detail":{j_detail or "null"}{ip_part}{enc(object_id)},'
                    f'"object_type":{word(object_type)}{tail}{word(result)}{end}')
         digest = sha256((prev + payload).encode()).hexdigest()
         values.append([at, *common.values(), action, object_type, object_id, result, j_before, j_after, j_detail,

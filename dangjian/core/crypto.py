@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import hmac
 import json
 import os
@@ -100,4 +99,4 @@ def decrypt(token: str) -> str:
 
 def blind_index(value: str) -> str:
     """Keyed hash for exact lookup; the same value always gives the same index under one key."""
-    return hmac.new(keys().index, value.upper().encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(keys().index, value.upper().encode(), "sha256").hex()  # = hmac.new(…).hexdigest(), one call
