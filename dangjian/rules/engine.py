@@ -65,12 +65,28 @@ class Result:
             "rule_version": self.rule_version,
             "status": self.status,
             "next_step": self.next_step,
-            "computed": {key: value.isoformat() for key, value in self.computed.items()},
+            "computed": {key: _iso(value) for key, value in self.computed.items()},
             "findings": [f.to_dict() for f in self.findings],
         }
         if self.provisional_computed:
             out["provisional_computed"] = list(self.provisional_computed)
         return out
+
+
+# date → "YYYY-MM-DD": date.isoformat() formats through printf, some ten times the cost of a dict lookup, and
+# the computed dates of a county's dossiers are few distinct days. Capped like schema's date memo.
+_ISO: dict[date, str] = {}
+_ISO_CAP = 150_000
+
+
+def _iso(value: date) -> str:
+    iso: dict = _ISO
+    text = iso.get(value)
+    if text is None:
+        text = value.isoformat()
+        if len(iso) < _ISO_CAP:
+            iso[value] = text
+    return text
 
 
 def evaluate(dossier: Dossier, config: Config, as_of: date) -> Result:

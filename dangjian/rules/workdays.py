@@ -93,14 +93,49 @@ def roll_to_working_day(d: date) -> Rolled:
     return Rolled(current, provisional)  # pragma: no cover - no calendar has 60 days off in a row
 
 
+def _weekdays_before(ordinal: int) -> int:
+    """Monday–Friday days from 0001-01-01 (ordinal 1, a Monday) up to the day before ``ordinal``."""
+    weeks, rest = divmod(ordinal - 1, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _known_prefix() -> tuple[int, int, list[int]]:
+    """The first and last ordinal of the years the calendar knows, and the working days before each of them:
+    ``prefix[i]`` counts the working days from the first known day up to the day before ``first + i``."""
+    global _PREFIX
+    if _PREFIX is None:
+        first = date(_FIRST_YEAR, 1, 1).toordinal() if _FIRST_YEAR <= _LAST_YEAR else 1
+        last = date(_LAST_YEAR, 12, 31).toordinal() if _FIRST_YEAR <= _LAST_YEAR else 0
+        prefix = [0]
+        for ordinal in range(first, last + 1):
+            prefix.append(prefix[-1] + day_info(date.fromordinal(ordinal)).working)
+        _PREFIX = (first, last, prefix)
+    return _PREFIX
+
+
+_PREFIX: tuple[int, int, list[int]] | None = None
+
+
 def count_working_days(start: date, end: date) -> Counted:
-    """The working days from ``start`` to ``end``, both included (0 when ``end`` is before ``start``)."""
+    """The working days from ``start`` to ``end``, both included (0 when ``end`` is before ``start``).
+
+    Days in years the calendar knows come from a running count made once; days outside them are counted
+    Monday–Friday and make the answer provisional — the same as counting day by day with :func:`day_info`."""
+    a, b = start.toordinal(), end.toordinal()
+    if b < a:
+        return Counted(0, False)
+    first, last, prefix = _known_prefix()
     days = 0
     provisional = False
-    current = start
-    while current <= end:
-        info = day_info(current)
-        provisional = provisional or info.provisional
-        days += info.working
-        current += timedelta(days=1)
+    if a < first:  # the part before the known years
+        stop = min(b, first - 1)
+        days += _weekdays_before(stop + 1) - _weekdays_before(a)
+        provisional = True
+    lo, hi = max(a, first), min(b, last)
+    if lo <= hi:  # the part in the known years
+        days += prefix[hi - first + 1] - prefix[lo - first]
+    if b > last:  # the part after them
+        begin = max(a, last + 1)
+        days += _weekdays_before(b + 1) - _weekdays_before(begin)
+        provisional = True
     return Counted(days, provisional)

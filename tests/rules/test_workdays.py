@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -69,3 +69,22 @@ def test_day_info_gives_the_calendar_packages_own_answer(day):
     except NotImplementedError:  # a year the package does not know
         expected = workdays.DayInfo(day.weekday() < 5, True)
     assert day_info(day) == expected
+
+
+def _count_day_by_day(start, end):
+    days, provisional, current = 0, False, start
+    while current <= end:
+        info = day_info(current)
+        days += info.working
+        provisional = provisional or info.provisional
+        current += timedelta(days=1)
+    return workdays.Counted(days, provisional)
+
+
+@given(
+    st.dates(min_value=date(1995, 1, 1), max_value=date(2035, 12, 31)),
+    st.integers(min_value=-30, max_value=4000),
+)
+def test_counting_working_days_gives_what_counting_day_by_day_gives(start, length):
+    end = start + timedelta(days=length)
+    assert count_working_days(start, end) == _count_day_by_day(start, end)
