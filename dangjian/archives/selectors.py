@@ -403,3 +403,8 @@ def problem_detail(*, actor: Actor, problem_id: int) -> AuditProblem:
         raise OutOfScope()
     audit_log(actor=actor, action="archives.problem_view", obj_type="audit_problem", obj_id=p.pk)
     return p
+
+
+def problem_files(problem: AuditProblem) -> list[ArchiveFile]:
+    """The rectification scans of a problem fetched through :func:`problem_detail` (so in scope)."""
+    return list(problem.files.all())

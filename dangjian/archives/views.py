@@ -305,7 +305,7 @@ def _problem_page(request, pk: int, *, rectify=None, review=None, status: int = 
     p = selectors.problem_detail(actor=actor_from_request(request), problem_id=pk)
     user = request.user
     return render(request, "archives/problem.html", {
-        "p": p, "files": p.files.all(), "rectify": rectify or RectifyForm(), "review": review or ReviewForm(),
+        "p": p, "files": selectors.problem_files(p), "rectify": rectify or RectifyForm(), "review": review or ReviewForm(),
         "can_rectify": user.can_write and not _is_county_admin(user) and p.status == ProblemStatus.OPEN,
         "can_review": _is_county_admin(user) and p.status == ProblemStatus.ANSWERED, "tab": "problems"},
         status=status)

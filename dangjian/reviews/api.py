@@ -39,7 +39,7 @@ class ReplyOut(Schema):
 
 def _out(reply, department) -> dict:
     person = reply.subject.dossier.person
-    answers = {a.item_id: a.hit for a in reply.answers.all()}
+    answers = {item: a.hit for item, a in sel.reply_answers(reply).items()}
     return {"reply_id": reply.pk, "name": person.name, "id_number_masked": person.id_number_masked,
             "organization": reply.subject.dossier.organization.name, "batch": reply.subject.batch.title,
             "stage": reply.subject.batch.stage, "due_on": reply.subject.batch.due_on, "finding": reply.finding,

@@ -19,10 +19,12 @@ from dangjian.reviews.models import (
     Department,
     DepartmentReply,
     DepartmentReviewer,
+    ItemAnswer,
     KinshipReport,
     KinshipState,
     NegativeItem,
     Notice,
+    NoticeFeedback,
     ReviewBatch,
     ReviewSubject,
     Stage,
@@ -223,6 +225,16 @@ def notice_detail(*, actor: Actor, notice_id: int, channel: str = "web") -> Noti
 
 def notice_people(notice: Notice) -> list[Dossier]:
     return list(notice.dossiers.select_related("person", "organization").order_by("org_path", "id"))
+
+
+def notice_feedback(notice: Notice) -> list[NoticeFeedback]:
+    """The feedback received on a notice already fetched through :func:`notice_detail` (so in scope)."""
+    return list(notice.feedback.all())
+
+
+def reply_answers(reply: DepartmentReply) -> dict[int, ItemAnswer]:
+    """A reply's answers by negative-list item, for a reply fetched through :func:`reviewer_reply`."""
+    return {a.item_id: a for a in reply.answers.all()}
 
 
 @dataclass

@@ -225,7 +225,7 @@ def reply(request, pk: int):
     dept = sel.reviewer_department(request.user)
     r = sel.reviewer_reply(actor=actor, department=dept, reply_id=pk)
     batch_items = sel.batch_items(r.subject.batch, dept)
-    previous = {a.item_id: a for a in r.answers.all()}
+    previous = sel.reply_answers(r)
     initial = {"finding": r.finding or None, "replied_on": r.replied_on or clock.today(), "note": r.note}
     form = ReplyForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -374,7 +374,7 @@ def notice_new(request):
 def notice_view(request, pk: int):
     notice = sel.notice_detail(actor=actor_from_request(request), notice_id=pk)
     return render(request, "reviews/notice.html", {
-        "notice": notice, "people": sel.notice_people(notice), "feedback": notice.feedback.all(),
+        "notice": notice, "people": sel.notice_people(notice), "feedback": sel.notice_feedback(notice),
         "form": FeedbackForm(initial={"received_on": clock.today()})})
 
 
