@@ -5,9 +5,16 @@
 
 Its own databases (not the people-list bench's). The first run generates the province
 (`generate(scale="province")`: 50 counties, ~1.14 M people) with the roll-up triggers off, then rebuilds the
-roll-up (`dangjian stats rebuild`, timed) and puts the triggers back; later runs reuse it. Then, each case
+roll-up (`dangjian stats rebuild`, timed) and puts the triggers back; later runs reuse it. The province
+generator builds development dossiers only at county scale, so the first run also gives every person in the
+pipeline of the province (and every probationary member) the demo county's dossier (`demo.pipeline.build`,
+county by county, timed): a past report date reads them (docs/stats.md, 截至日在过去). Then, each case
 repeated --repeat times after a warm-up (median and max, in ms):
   - structure statistics (every registered figure) of one county subtree, and of the whole province;
+  - the same at past report dates (docs/stats.md, 截至日在过去): one year before today (period from 1 January of
+    that year), last year's period report (from 1 January to 31 December, as of 31 December) and 2024-12-31
+    (period 2024), each for one county and the whole province; and the province's statistics page on the
+    first of them (the figures and the drill-down table of its children);
   - the same member counts by a plain GROUP BY over people_person (what the roll-up saves);
   - the dormant-village board of one county;
   - the trigger's cost: 20,000 people inserted by core/bulk.insert_many with and without the triggers
@@ -75,6 +82,40 @@ def ensure_province() -> dict:
     return record
 
 
+def ensure_dossiers() -> dict:
+    """The pipeline's dossiers, once (the province generator makes none): the steps that brought each person in
+    the pipeline to his stage, as the county demo builds them, without the recheck (status and 入党时间 stay as
+    generated; the statistics read the step dates)."""
+    import random
+
+    from django.db import transaction
+
+    from dangjian.core import clock
+    from dangjian.core.scope import subtree_q
+    from dangjian.demo import pipeline
+    from dangjian.development.models import Dossier
+    from dangjian.orgs.models import Organization, OrgKind
+    from dangjian.people.models import PIPELINE_STATUSES, Person
+
+    if Dossier.objects.exists():
+        return {}
+    print("为全省发展党员人员生成发展档案（每县一批）……", flush=True)
+    rng = random.Random(benchdb.SEED)
+    today = clock.today()
+    t = time.perf_counter()
+    dossiers = records = 0
+    for county in Organization.objects.filter(kind=OrgKind.COUNTY).order_by("path"):
+        people = list(Person.objects.filter(subtree_q(county.path, "org_path"), party_status__in=PIPELINE_STATUSES)
+                      .order_by("id"))
+        with transaction.atomic():
+            d, r = pipeline.build(people=people, today=today, rng=rng)
+        dossiers, records = dossiers + d, records + r
+    seconds = time.perf_counter() - t
+    benchdb.analyze()
+    print(f"  {dossiers} dossiers, {records} step records in {seconds:.1f} s", flush=True)
+    return {"dossiers": dossiers, "records": records, "dossiers_s": round(seconds, 1)}
+
+
 def timed(fn, repeat: int) -> tuple[float, float, object]:
     out = fn()  # warm-up
     ms = []
@@ -121,6 +162,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--profile", type=int, choices=[1, 2, 3], default=None,
+                    help="only profile the whole province at the Nth past date (1: a year ago, 2: last year, 3: 2024)")
     args = ap.parse_args(argv)
     configure(args.db)
     import django
@@ -134,10 +177,12 @@ def main(argv=None) -> int:
     from dangjian.core.scope import subtree_q
     from dangjian.orgs.models import Organization, OrgKind, User
     from dangjian.people.models import Person
+    from dangjian.rules.dates import add_years
     from dangjian.stats.figures import StatsContext, compute_figures
-    from dangjian.stats.selectors import dormant_board
+    from dangjian.stats.selectors import children, dormant_board
 
     record = ensure_province()
+    ensure_dossiers()
     province = Organization.objects.get(kind=OrgKind.PROVINCE)
     county = Organization.objects.filter(kind=OrgKind.COUNTY).order_by("path").first()
     admin = User.objects.get(username="county_admin")
@@ -164,13 +209,44 @@ def main(argv=None) -> int:
                             .values("party_status", "gender", "education", "household_type").annotate(n=Count("id"))
                             .order_by())
 
+    year_ago = add_years(today, -1)
+    last_year = (dt.date(today.year - 1, 12, 31), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31))
+    past = [(f"as of {year_ago} (from {year_ago.year}-01-01)", (year_ago, dt.date(year_ago.year, 1, 1), year_ago)),
+            (f"period {last_year[1]}..{last_year[2]}", last_year),
+            ("as of 2024-12-31 (period 2024)", (dt.date(2024, 12, 31), dt.date(2024, 1, 1), dt.date(2024, 12, 31)))]
+
+    def at(org, as_of, start, end):
+        return lambda: compute_figures(StatsContext(org=org, as_of=as_of, start=start, end=end))
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        as_of, start, end = past[args.profile - 1][1]
+        at(province, as_of, start, end)()  # warm-up
+        prof = cProfile.Profile()
+        prof.enable()
+        at(province, as_of, start, end)()
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+        return 0
+
     f = case("structure: one county (all figures)", figures(county), 300)
     print(f"   county members {f['members']['total']}, admissions {f['admissions']['total']}", flush=True)
     f = case("structure: whole province (all figures)", figures(province), 3000)
     print(f"   province members {f['members']['total']}, ≤35 {f['members']['young_pct']}%", flush=True)
-    case("structure: a past date (2024-12-31), county",
-         lambda: compute_figures(StatsContext(org=county, as_of=dt.date(2024, 12, 31), start=dt.date(2024, 1, 1),
-                                              end=dt.date(2024, 12, 31))), 300)
+    for label, (as_of, start, end) in past:
+        f = case(f"structure: county, {label}", at(county, as_of, start, end), 300)
+        print(f"   county members {f['members']['total']}, admissions {f['admissions']['total']}", flush=True)
+        f = case(f"structure: province, {label}", at(province, as_of, start, end), 3000)
+        print(f"   province members {f['members']['total']}, ≤35 {f['members']['young_pct']}%, pipeline "
+              f"{[p['total'] for p in f['pipeline']]}", flush=True)
+    # The statistics page reads the figures and, apart, the children for its drill-down table.
+    viewer = User(username="bench-province", organization=province, is_active=True)
+    as_of, start, end = past[0][1]
+    case(f"statistics page: province, as of {as_of} (figures + children)",
+         lambda: (compute_figures(StatsContext(org=province, as_of=as_of, start=start, end=end)),
+                  children(user=viewer, org=province, as_of=as_of, start=start, end=end)), 3000)
     case("plain GROUP BY people: one county", group_by(county))
     case("plain GROUP BY people: whole province", group_by(province))
     rows = case("dormant board: one county", lambda: dormant_board(actor=Actor(user=admin), org=county, today=today),

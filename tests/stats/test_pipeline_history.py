@@ -281,7 +281,7 @@ def test_the_number_of_queries_does_not_grow_with_the_people(world):
         with CaptureQueriesContext(connection) as c:
             ctx = StatsContext(org=world.county, as_of=KEY_DAYS[1], start=START, end=END)
             compute_figures(ctx)
-        return len(c.captured_queries), len(ctx.moves)
+        return len(c.captured_queries), ctx.shifts.moved
 
     queries, moved = count()
     generate(world, random.Random(7), 200, "more")
@@ -293,6 +293,38 @@ def test_the_number_of_queries_does_not_grow_with_the_people(world):
 def test_todays_date_takes_the_roll_up_alone(world, django_assert_num_queries):
     ctx = StatsContext(org=world.county, as_of=TODAY, start=START, end=END)
     with django_assert_num_queries(0):
-        assert ctx.moves == []
+        assert ctx.shifts.moved == 0
     with django_assert_num_queries(1):
         assert ctx.counts
+
+
+def test_a_stage_step_after_the_report_date_that_leaves_the_stage_as_it_is_now_moves_nobody(world):
+    """A record entered out of line with the status (S07 dated after the report date, the person still an
+    activist now, a stray 入党时间 on his row): his stage on the report date (S03) is his stage now, so he stays
+    where the roll-up counts him — the grouped shifts skip him like any unmoved person."""
+    as_of = dt.date(2025, 6, 30)
+
+    def shifted():
+        ctx = StatsContext(org=world.county, as_of=as_of, start=START, end=END)
+        return ctx.shifts, ctx.status_by_prefix(len(world.t1.path))
+
+    before = shifted()
+    person = Person(name="错录", gender="female", ethnicity="苗族", birth_date=dt.date(1990, 6, 30), id_number_enc="x",
+                    id_number_hash="stray-1", id_number_masked="522730********0000", education="senior",
+                    household_type="agricultural", organization=world.v1, org_path=world.v1.path,
+                    party_status="activist", status_date=dt.date(2024, 2, 1), joined_on=dt.date(2020, 5, 5))
+    insert_many([person])
+    person = Person.objects.get(id_number_hash="stray-1")
+    dossier = Dossier.objects.create(person=person, organization_id=person.organization_id, org_path=person.org_path,
+                                     status="activist")
+    now = timezone.now()
+    StepRecord.objects.bulk_create([
+        StepRecord(dossier=dossier, step=step, date=date, data={}, entered_at=now, mode="past")
+        for step, date in (("S01", dt.date(2024, 1, 10)), ("S03", dt.date(2024, 2, 1)), ("S07", dt.date(2025, 7, 1)))])
+    after = shifted()
+    assert after[0] == before[0]
+    activists = {k: v.get("activist", 0) for k, v in after[1].items()}
+    assert activists[world.t1.path] == {k: v.get("activist", 0) for k, v in before[1].items()}[world.t1.path] + 1
+    # Counted at his row as it is: the roll-up's 入党年份 2020 of an activist, not moved to none.
+    f = StatsContext(org=world.county, as_of=as_of, start=START, end=END).counts
+    assert f[("activist", "joined_year", "2020")] >= 1
