@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 from openpyxl import load_workbook
 
 from dangjian.core.audit import Actor
@@ -17,6 +18,7 @@ from dangjian.ledgers.checkup import annotate, ledger_check
 from dangjian.ledgers.models import LedgerNote
 from dangjian.ledgers.services import ledger_export, ledger_import, template_xlsx
 from dangjian.people.models import Person
+from dangjian.stats.rollup import fresh_sql
 from tests.conftest import make_id
 from tests.ledgers.conftest import activist_rows
 from tests.ledgers.files import spreadsheet, write_csv, write_xlsx
@@ -54,6 +56,30 @@ def test_a_valid_ledger_previews_then_commits_and_reimporting_changes_nothing(wo
     again = ledger_import(actor=actor(world), path=path, commit=True)
     assert again.committed and (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert Person.objects.count() == before["Person"] + 3
+
+
+def _rollup() -> dict[tuple, int]:
+    """The statistics roll-up as its reads see it (rows plus PostgreSQL's increments not yet folded in)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT org_path, party_status, dim, val, SUM(n) FROM (SELECT org_path, party_status, dim, val, n "
+                    "FROM stats_rollup UNION ALL SELECT org_path, party_status, dim, val, n FROM stats_rollupdelta) t "
+                    "GROUP BY org_path, party_status, dim, val")
+        return {tuple(r[:4]): r[4] for r in cur.fetchall() if r[4]}
+
+
+def test_an_import_keeps_the_statistics_rollup_equal_to_a_fresh_count(world, today, tmp_path):
+    # New people go in by executemany (SQLite) or COPY (PostgreSQL): the roll-up's row triggers must see every one,
+    # and the update path (a re-import with changes) as well.
+    ids = [make_id(dt.date(1975, 1, 1 + i)) for i in range(5)]
+    rows = members_rows(ids)
+    assert ledger_import(actor=actor(world), path=write_xlsx(tmp_path / "m.xlsx", rows), commit=True).committed
+    rows[1][3], rows[2][5] = "本科", "T101"
+    again = ledger_import(actor=actor(world), path=write_xlsx(tmp_path / "m2.xlsx", rows), commit=True)
+    assert again.committed and again.updated == 2
+    with connection.cursor() as cur:
+        cur.execute(fresh_sql(connection.vendor, unit=True))
+        fresh = {tuple(r[:4]): r[4] for r in cur.fetchall()}
+    assert _rollup() == fresh
 
 
 def test_historical_faults_are_flagged_on_the_dossier_not_refused(world, today, tmp_path):
