@@ -111,7 +111,7 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequen
     columns = ", ".join(connection.ops.quote_name(c) for c in [meta.pk.column, *(f.column for f in fields)])
     table = connection.ops.quote_name(meta.db_table)
     converted = [(i, conv) for i, conv in enumerate(convert) if conv is not None]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":  # psycopg 3 (pyproject.toml): Cursor.copy streams; batch_size is for SQLite
         # COPY: one statement for all the rows. An INSERT per row (executemany with client-side binding) has the
         # server parse and plan every row and the driver quote every value into SQL text. Row triggers and
         # constraints apply to COPY as to INSERT (the statistics roll-up, foreign keys at commit).
