@@ -129,22 +129,24 @@ class StatsContext:
         vendor = connection.vendor
         sql, params = self._moved_sql()
         dim = dict(rollup.dims(vendor))
-        # 入党时间 then: his own, or for a member then who has none now (his probation was cancelled since) the
-        # admission meeting (S15) of his dossier — looked up only for those.
-        admitted = (f"(SELECT MAX(r.date) FROM {StepRecord._meta.db_table} r WHERE r.dossier_id = m.dossier_id "
-                    "AND r.step = 'S15')")
         members = ", ".join(f"'{s}'" for s in MEMBER_STATUSES)
-        joined_then = (f"CASE WHEN then_status IN ({members}) THEN {_year(vendor, f'COALESCE(joined_on, {admitted})')}"
-                       " ELSE '' END")
+        # 入党时间 then: his own, or for a member then who has none now (his probation was cancelled since) the
+        # admission meeting (S15) of his dossier, looked up only for those: after the grouping, by the dossier
+        # kept as a key for them alone (a subquery among the keys would keep PostgreSQL from hashing them).
+        lookup = f"CASE WHEN then_status IN ({members}) AND joined_on IS NULL THEN dossier_id END"
         bounds = [(a, dt.date(self.as_of.year - a, 1, 1), latest_birth_reaching(self.as_of, a)) for a in _THRESHOLDS]
         edge = ("CASE " + " ".join(f"WHEN birth_date >= %s AND birth_date <= %s THEN {int(a)}" for a, _lo, _hi in bounds)
                 + " ELSE 0 END")
         keys = ["party_status", "then_status", dim["gender"], dim["edu"], dim["minority"], dim["rural"],
-                dim["birth_year"], dim["joined_year"], joined_then, edge]
+                dim["birth_year"], dim["joined_year"], lookup, edge]
         cols = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
         group_by = ", ".join(f"k{i}" for i in range(len(keys)))
-        sql = (f"WITH m AS ({sql}) SELECT {group_by}, COUNT(*) FROM (SELECT {cols} FROM m) t "  # noqa: S608
-               f"GROUP BY {group_by}")
+        admitted = (f"(SELECT MAX(r.date) FROM {StepRecord._meta.db_table} r WHERE r.dossier_id = g.k8 "
+                    "AND r.step = 'S15')")
+        joined_then = (f"CASE WHEN k1 IN ({members}) THEN CASE WHEN k8 IS NULL THEN k7 "
+                       f"ELSE COALESCE({_year(vendor, admitted)}, '') END ELSE '' END")
+        sql = (f"WITH m AS ({sql}) SELECT k0, k1, k2, k3, k4, k5, k6, k7, {joined_then}, k9, n FROM "  # noqa: S608
+               f"(SELECT {group_by}, COUNT(*) AS n FROM (SELECT {cols} FROM m) t GROUP BY {group_by}) g")
         params = [*params, *(d for _a, lo, hi in bounds for d in (lo, hi))]
         counts: dict[tuple, int] = {}
         older: dict[tuple[str, int], int] = {}

@@ -328,3 +328,32 @@ def test_a_stage_step_after_the_report_date_that_leaves_the_stage_as_it_is_now_m
     # Counted at his row as it is: the roll-up's 入党年份 2020 of an activist, not moved to none.
     f = StatsContext(org=world.county, as_of=as_of, start=START, end=END).counts
     assert f[("activist", "joined_year", "2020")] >= 1
+
+
+def test_a_member_then_without_an_admission_meeting_on_record_is_counted_without_an_admission_year(world):
+    """A cancelled probation whose dossier has no S15 (the approval S17 recorded, the meeting not): a member on
+    a date between the approval and the cancellation, with no 入党时间 — counted under the blank admission
+    year, as the roll-up counts a member without one."""
+    as_of = dt.date(2024, 12, 31)
+
+    def counts():
+        return StatsContext(org=world.county, as_of=as_of, start=START, end=END).counts
+
+    before = counts()
+    insert_many([Person(name="无会", gender="male", ethnicity="汉族", birth_date=dt.date(1995, 3, 3), id_number_enc="x",
+                        id_number_hash="no-s15", id_number_masked="522730********0000", education="bachelor",
+                        household_type="agricultural", organization=world.w1, org_path=world.w1.path,
+                        party_status="none", status_date=dt.date(2025, 5, 10), joined_on=None)])
+    person = Person.objects.get(id_number_hash="no-s15")
+    dossier = Dossier.objects.create(person=person, organization_id=person.organization_id, org_path=person.org_path,
+                                     status="cancelled")
+    now = timezone.now()
+    steps = (("S01", 1, dt.date(2022, 1, 5), {}), ("S03", 1, dt.date(2022, 6, 1), {}),
+             ("S07", 1, dt.date(2023, 9, 1), {}), ("S17", 1, dt.date(2024, 6, 1), {}),
+             ("S23", 1, dt.date(2025, 5, 1), {"decision": "cancel"}), ("S24", 1, dt.date(2025, 5, 10), {}))
+    StepRecord.objects.bulk_create([StepRecord(dossier=dossier, step=step, seq=seq, date=date, data=data,
+                                               entered_at=now, mode="past") for step, seq, date, data in steps])
+    after = counts()
+    assert after[("probationary", "all", "")] == before[("probationary", "all", "")] + 1
+    assert after[("probationary", "joined_year", "")] == before.get(("probationary", "joined_year", ""), 0) + 1
+    assert not any(v is None for (_s, _d, v) in after)
