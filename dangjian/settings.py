@@ -6,6 +6,7 @@ Production sets DANGJIAN_SECRET_KEY, DATABASE_URL, DANGJIAN_KEY_FILE and DANGJIA
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -95,7 +96,7 @@ TEMPLATES = [
 
 # --- Database: DATABASE_URL, default SQLite (WAL) under var/ --------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'dangjian.sqlite3'}"
-if "DATABASE_URL" not in __import__("os").environ:
+if "DATABASE_URL" not in os.environ:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(envstr("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -108,9 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a database file, not Django's shared in-memory database: the browser tests' live server then
     # answers on its own connections, and the test thread's queries can never interleave with a request's
-    # savepoints on one shared connection ("no such savepoint", a 500 seen in CI). xdist adds _gw0, _gw1….
+    # savepoints on one shared connection ("no such savepoint", a 500 seen in CI). One file per test process
+    # (removed when the run ends), so two test runs side by side never share one.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": envstr("DANGJIAN_TEST_SQLITE", str(VAR_DIR / "test.sqlite3"))}
+    test_db = VAR_DIR / f"test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": envstr("DANGJIAN_TEST_SQLITE", str(test_db))}
 else:
     DATABASES["default"]["TEST"] = {"NAME": envstr("DANGJIAN_TEST_DB_NAME", "test_dangjian")}
 
