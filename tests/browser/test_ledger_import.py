@@ -1,7 +1,7 @@
 """Journey 4: a township brings its history in — uploads an old .xls ledger, corrects the column mapping, reads
-the preview with every problem by row, commits, and sees the historical faults flagged, not refused. The jobs
-run inline here (the live server's in-memory SQLite locks whole tables across threads, and a subprocess would not
-see the test database); the progress polling itself is tested in tests/ledgers/test_views.py."""
+the preview with every problem by row, commits, and sees the historical faults flagged, not refused. The jobs run
+in a thread of the live server, as on a development server: the page polls their progress as it would in
+production (a subprocess would open the project's database, not the test database)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _ledger(tmp_path, branch_code: str):
 
 
 def test_a_township_uploads_an_old_xls_fixes_the_mapping_previews_and_commits(page, demo, tmp_path, settings):
-    settings.LEDGER_JOB_RUNNER = "inline"
+    settings.LEDGER_JOB_RUNNER = "thread"
     settings.LEDGER_DIR = tmp_path / "ledgers"
     path = _ledger(tmp_path, demo.village.code)
     login(page, demo, "town_organizer")
