@@ -73,6 +73,7 @@ def parallel(workers: int) -> tuple[float, int]:
     results = [queue.get() for _ in procs]
     for p in procs:
         p.join()
+    print("  各进程（墙钟 s / CPU s / 份）：" + "；".join(f"{w:.1f} / {c:.1f} / {n:,}" for w, c, n in results))
     return max(r[0] for r in results), sum(r[2] for r in results)
 
 
