@@ -140,10 +140,8 @@ class RowParser:
     def parse(self, number: int, row: list) -> ParsedRow | None:
         n = len(row)
         for i in self.read:
-            if i < n:
-                value = row[i]
-                if value is not None and (not isinstance(value, str) or value.strip()):
-                    break
+            if i < n and not cells.is_empty(row[i]):
+                break
         else:
             return None  # blank: nothing in any mapped column
         values: dict[str, Any] = {}
@@ -157,12 +155,8 @@ class RowParser:
         for i, key, col, label, parser, memo in self.columns:
             value = row[i] if i < n else None
             cls = value.__class__
-            if cls is str:
-                formula = "=" in value and cells.is_formula_text(value)
-                memo_key: Any = value
-            else:
-                formula = isinstance(value, str) and "=" in value and cells.is_formula_text(value)
-                memo_key = (cls, value)  # 1, 1.0 and True are equal keys: the type keeps them apart
+            formula = isinstance(value, str) and "=" in value and cells.is_formula_text(value)
+            memo_key: Any = value if cls is str else (cls, value)  # 1, 1.0 and True are equal keys: not so
             if formula or (formulas and (number, i) in formulas):
                 out.errors.append(Issue(number, label, shown(key, value),
                                         "单元格是公式，不是填写的值：请复制该列后“选择性粘贴→数值”，再导入", i))
