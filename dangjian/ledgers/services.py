@@ -46,6 +46,7 @@ from dangjian.people.services import (
     person_snapshot_of,
     person_values,
 )
+from dangjian.stats import rollup
 
 CHUNK = 2000
 GC_EVERY = 10  # chunks between full garbage collections while importing (see _gc_paused)
@@ -579,7 +580,8 @@ class ImportRun:
             values["version"] = 1
             values["created_at"] = values["updated_at"] = stamp
             rows.append(values)
-        ids = insert_rows(Person, _PERSON_COLUMNS, [[v[c] for c in _PERSON_COLUMNS] for v in rows])
+        with rollup.counted_at_once():  # the statistics roll-up: one GROUP BY, not seven upserts a person
+            ids = insert_rows(Person, _PERSON_COLUMNS, [[v[c] for c in _PERSON_COLUMNS] for v in rows])
         for p, values, pk in zip(new, rows, ids, strict=True):
             org = p.data.organization
             p.new_pk, p.is_new = pk, True
@@ -822,19 +824,25 @@ def _gc_paused():
 @contextlib.contextmanager
 def _sqlite_cache(kib: int = 65536):
     """A larger SQLite page cache while a commit writes (the default 2 MB): 100,000 people add random keys to
-    the blind-index and name indexes, and with the default cache most inserts re-read index pages."""
+    the blind-index and name indexes, and with the default cache most inserts re-read index pages. And no
+    memory map meanwhile (settings.py maps the file for reads): every page an insert changes would first be
+    copied out of the map, 1.9 s instead of 1.2 s for the bench's 100,000 people."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cur:
         cur.execute("PRAGMA cache_size")
         before = cur.fetchone()[0]
+        cur.execute("PRAGMA mmap_size")
+        mapped = cur.fetchone()[0]
         cur.execute(f"PRAGMA cache_size = -{int(kib)}")
+        cur.execute("PRAGMA mmap_size = 0")
     try:
         yield
     finally:
         with connection.cursor() as cur:
             cur.execute(f"PRAGMA cache_size = {int(before)}")
+            cur.execute(f"PRAGMA mmap_size = {int(mapped)}")
 
 
 def ledger_import(*, actor: Actor, path: Path | str, kind: str | None = None, mapping: dict[int, str] | None = None,

@@ -49,7 +49,8 @@ class Rollup(models.Model):
 
 
 class RollupDelta(models.Model):
-    """PostgreSQL only: the triggers append ±1 rows here instead of updating `Rollup` in place. Updating one
+    """PostgreSQL only: the triggers append rows here (±1 a person deleted or changed, an INSERT statement's
+    count per key) instead of updating `Rollup` in place. Updating one
     row many times in one transaction makes PostgreSQL walk an ever longer chain of row versions (a 20,000-row
     import took 147 s instead of 2 s), and concurrent writers would queue on the same rows. Appends cost neither;
     reads add these rows to `Rollup`'s, and `rollup_compact` (dangjian stats compact, nightly) folds them in."""
@@ -58,7 +59,7 @@ class RollupDelta(models.Model):
     party_status = models.CharField(max_length=16)
     dim = models.CharField(max_length=16)
     val = models.CharField(max_length=32)
-    n = models.SmallIntegerField()
+    n = models.IntegerField()  # ±1 a row (deletes, updates), or an INSERT statement's count (rollup.py)
 
     class Meta:
         verbose_name = "统计汇总增量"

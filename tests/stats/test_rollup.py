@@ -14,7 +14,7 @@ from dangjian.core.audit import Actor
 from dangjian.core.bulk import insert_many, update_many
 from dangjian.people.models import Education, HouseholdType, PartyStatus, Person
 from dangjian.people.services import PersonData, person_update
-from dangjian.stats.rollup import fresh_sql, rollup_rebuild
+from dangjian.stats.rollup import counted_at_once, fresh_sql, rollup_rebuild
 from tests.conftest import add_person
 
 
@@ -44,6 +44,20 @@ def _random_values(rng: random.Random) -> dict:
             "joined_on": rng.choice([None, dt.date(2001 + rng.randrange(24), 1 + rng.randrange(12), 1)])}
 
 
+def _clones(rng: random.Random, template: Person, orgs: list, tag: str) -> list[Person]:
+    clones = []
+    for i in range(rng.randrange(1, 5)):
+        c = Person(**{f.attname: getattr(template, f.attname) for f in Person._meta.concrete_fields
+                      if not f.primary_key})
+        c.id_number_hash = f"{template.id_number_hash[:40]}-{tag}-{i}"
+        org = rng.choice(orgs)
+        c.organization, c.org_path = org, org.path
+        for k, v in _random_values(rng).items():
+            setattr(c, k, v)
+        clones.append(c)
+    return clones
+
+
 def test_the_world_as_built_through_the_services_is_rolled_up(world):
     assert rollup_table() == fresh_table()
     assert sum(n for (p, s, d, v), n in rollup_table().items() if d == "all") == Person.objects.count()
@@ -55,8 +69,8 @@ def test_random_writes_of_every_kind_keep_the_rollup_equal_to_a_fresh_count(worl
     orgs = [world.v1, world.v2, world.w1, world.t1, world.county]
     admin = Actor(user=world.users["county_admin"])
     for step in range(40):
-        op = rng.choice(["service_create", "service_update", "bulk_insert", "bulk_update", "qs_update", "delete",
-                         "move"])
+        op = rng.choice(["service_create", "service_update", "bulk_insert", "bulk_insert_at_once", "bulk_update",
+                         "qs_update", "delete", "move"])
         people = list(Person.objects.order_by("id"))
         if op == "service_create":
             birth = dt.date(1950 + rng.randrange(55), 1 + rng.randrange(12), 1 + rng.randrange(28))
@@ -74,20 +88,16 @@ def test_random_writes_of_every_kind_keep_the_rollup_equal_to_a_fresh_count(worl
                 name=p.name, id_number="", organization=rng.choice(orgs[:3]), gender=p.gender,
                 ethnicity=rng.choice(["汉族", "彝族"]), education=rng.choice(EDUS),
                 household_type=rng.choice(["agricultural", "non_agricultural", ""])))
-        elif op == "bulk_insert" and people:
-            template = rng.choice(people)
-            clones = []
-            for i in range(rng.randrange(1, 5)):
-                c = Person(**{f.attname: getattr(template, f.attname) for f in Person._meta.concrete_fields
-                              if not f.primary_key})
-                c.id_number_hash = f"{template.id_number_hash[:40]}-{seed}-{step}-{i}"
-                org = rng.choice(orgs)
-                c.organization, c.org_path = org, org.path
-                for k, v in _random_values(rng).items():
-                    setattr(c, k, v)
-                clones.append(c)
+        elif op in ("bulk_insert", "bulk_insert_at_once") and people:
+            clones = _clones(rng, rng.choice(people), orgs, f"{seed}-{step}")
             with transaction.atomic():
-                insert_many(clones)
+                if op == "bulk_insert":
+                    insert_many(clones)
+                else:
+                    with counted_at_once():
+                        insert_many(clones)
+                    # Updates after the block, in the same transaction, count as any update does.
+                    Person.objects.filter(pk=clones[0].pk).update(**_random_values(rng))
         elif op == "bulk_update" and people:
             rows = []
             for p in rng.sample(people, k=min(3, len(people))):
@@ -107,6 +117,52 @@ def test_random_writes_of_every_kind_keep_the_rollup_equal_to_a_fresh_count(worl
             p = rng.choice(people)
             Person.objects.filter(pk=p.pk).update(org_path=p.org_path, party_status=p.party_status)
     assert rollup_table() == fresh_table()
+
+
+@pytest.mark.parametrize("batch", [1, 7, 300])
+def test_people_inserted_at_once_are_counted_once_and_the_trigger_is_back_after(world, batch):
+    rng = random.Random(batch)
+    orgs = [world.v1, world.v2, world.w1, world.t1, world.county]
+    template = world.people["v1_member"]
+    clones = []
+    while len(clones) < batch:
+        clones += _clones(rng, template, orgs, f"b{batch}-{len(clones)}")
+    with transaction.atomic(), counted_at_once():
+        insert_many(clones[:batch])
+    assert rollup_table() == fresh_table()
+    assert _insert_trigger_present()
+    # The insert trigger counts again once the block is over (a form's insert).
+    add_person(world, "after_bulk", world.v2, "测试人", birth=dt.date(1990, 5, 6), male=False,
+               party_status="probationary", education="college", status_date=dt.date(2024, 1, 1))
+    assert rollup_table() == fresh_table()
+
+
+def test_an_insert_at_once_that_fails_leaves_nothing(world):
+    before = rollup_table()
+    clones = _clones(random.Random(5), world.people["v1_member"], [world.v1], "fail")
+    with pytest.raises(RuntimeError, match="boom"), transaction.atomic(), counted_at_once():
+        insert_many(clones)
+        raise RuntimeError("boom")
+    assert rollup_table() == before
+    assert _insert_trigger_present()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_insert_at_once_outside_a_transaction_is_refused():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL pauses nothing: its insert trigger counts each statement at once")
+    with pytest.raises(RuntimeError, match="transaction"), counted_at_once():
+        pass
+    assert _insert_trigger_present()
+
+
+def _insert_trigger_present() -> bool:
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'stats_person_ins'")
+        else:
+            cur.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'stats_person_ins'")
+        return cur.fetchone()[0] == 1
 
 
 def test_a_rolled_back_write_leaves_the_rollup_as_it_was(world):
